@@ -1,0 +1,42 @@
+#pragma once
+
+/* The mechanism layer's one interface. A backend probes (read-only), snapshots what a plan's
+ * steps will touch, restores a snapshot, and applies single steps. It never decides what to
+ * change: the plan names the backend and operation of every step. */
+
+#include <stddef.h>
+
+#include "model.h"
+
+struct backend {
+        const char *name;
+
+        /* Adds what this subsystem knows to 'facts'. Read-only. What cannot be read is noted
+         * in facts->unreadable; returns < 0 only when probing cannot go on at all. */
+        int (*probe)(const struct options *o, struct facts *facts);
+
+        /* Serializes, as text, the state of everything this backend's steps in 'plan' touch.
+         * Deterministic: a snapshot taken after restore() must compare equal. The caller
+         * frees *ret. NULL when the backend has no state to save. */
+        int (*snapshot)(const struct options *o, const struct plan *plan, char **ret);
+
+        /* Brings back the state described by a snapshot() text. */
+        int (*restore)(const struct options *o, const char *snapshot);
+
+        /* Performs one step. On failure, *ret_details (caller frees) may say why. */
+        int (*apply)(const struct options *o, const struct step *step, char ***ret_details);
+};
+
+/* NULL-terminated, in probe order. */
+extern const struct backend *const backends[];
+
+const struct backend *backend_find(const char *name);
+
+/* True when some step of 'plan' belongs to backend 'name'. */
+bool plan_uses_backend(const struct plan *plan, const char *name);
+
+int backend_not_supported_apply(const struct options *o, const struct step *step, char ***ret_details);
+
+extern const struct backend backend_systemd;
+extern const struct backend backend_sshd;
+extern const struct backend backend_net;

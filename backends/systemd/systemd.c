@@ -1,0 +1,261 @@
+/* The systemd backend: the SSH service and socket units, over sd-bus. */
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <systemd/sd-bus.h>
+#include <systemd/sd-daemon.h>
+
+#include "backend.h"
+#include "systemd-unit.h"
+#include "util/log.h"
+#include "util/strv.h"
+
+#define JOURNAL_LINES 10
+
+
+/* Debian/Ubuntu first: there sshd.service is an alias of ssh.service. */
+static const char *const service_names[] = { "ssh.service", "sshd.service", NULL };
+static const char *const socket_names[] = { "ssh.socket", "sshd.socket", NULL };
+
+static int read_first_existing(sd_bus *bus, const char *const *names, struct unit_fact *ret) {
+        for (const char *const *n = names; *n; n++) {
+                struct unit_fact u = {};
+                int r;
+
+                r = sd_unit_read(bus, *n, &u);
+                if (r < 0)
+                        return r;
+                if (!streq(u.load_state, "not-found")) {
+                        *ret = u;
+                        return 1;
+                }
+                unit_fact_done(&u);
+        }
+        return 0;
+}
+
+static int systemd_probe(const struct options *o, struct facts *f) {
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        int r;
+
+        if (sd_booted() <= 0) {
+                f->systemd_error = strdup("PID 1 is not systemd");
+                return f->systemd_error ? 0 : -ENOMEM;
+        }
+        r = sd_unit_bus_open(&bus);
+        if (r < 0) {
+                f->systemd_error = strprintf("cannot connect to systemd: %s", strerror(-r));
+                return f->systemd_error ? 0 : -ENOMEM;
+        }
+        f->systemd = true;
+
+        r = read_first_existing(bus, service_names, &f->service);
+        if (r < 0)
+                return strv_extendf(&f->unreadable, "ssh service unit: %s", strerror(-r));
+        r = read_first_existing(bus, socket_names, &f->socket);
+        if (r < 0)
+                return strv_extendf(&f->unreadable, "ssh socket unit: %s", strerror(-r));
+
+        if (f->service.name &&
+            (streq_ptr(f->service.active_state, "failed") ||
+             (f->service.result && !streq(f->service.result, "success")))) {
+                r = sd_unit_journal_tail(f->service.name, JOURNAL_LINES, &f->service.journal);
+                if (r < 0)
+                        (void) strv_extendf(&f->unreadable, "journal of %s: %s", f->service.name, strerror(-r));
+        }
+        return 0;
+}
+
+static const char *normalized_active(const char *state) {
+        /* "failed" and "inactive" both mean "not running" for a rollback; "activating" and
+         * "reloading" mean it runs. */
+        if (!state || streq(state, "inactive") || streq(state, "failed") || streq(state, "deactivating"))
+                return "inactive";
+        return "active";
+}
+
+static int systemd_snapshot(const struct options *o, const struct plan *plan, char **ret) {
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_strv_free_ char **units = NULL;
+        _cleanup_free_ char *buf = NULL;
+        size_t size = 0;
+        FILE *out;
+        int r;
+
+        for (size_t i = 0; i < plan->n_steps; i++) {
+                const struct step *s = &plan->steps[i];
+
+                if (!streq(s->backend, "systemd") || !s->args || !s->args[0] || strv_contains(units, s->args[0]))
+                        continue;
+                r = strv_extend(&units, s->args[0]);
+                if (r < 0)
+                        return r;
+        }
+        if (!units) {
+                *ret = NULL;
+                return 0;
+        }
+
+        r = sd_unit_bus_open(&bus);
+        if (r < 0)
+                return r;
+
+        out = open_memstream(&buf, &size);
+        if (!out)
+                return -ENOMEM;
+        for (char **u = units; *u; u++) {
+                struct unit_fact f = {};
+
+                r = sd_unit_read(bus, *u, &f);
+                if (r < 0) {
+                        fclose(out);
+                        return r;
+                }
+                fprintf(out, "%s active=%s enabled=%s\n", *u, normalized_active(f.active_state),
+                        strna(f.unit_file_state));
+                unit_fact_done(&f);
+        }
+        if (fclose(out) != 0)
+                return -ENOMEM;
+        *ret = TAKE_PTR(buf);
+        return 0;
+}
+
+static int restore_enablement(sd_bus *bus, const char *unit, const char *want, const char *have) {
+        if (streq(want, have))
+                return 0;
+        if (streq(have, "masked")) {
+                int r = sd_unit_file_op(bus, "UnmaskUnitFiles", unit);
+                if (r < 0)
+                        return r;
+        }
+        if (streq(want, "enabled"))
+                return sd_unit_file_op(bus, "EnableUnitFiles", unit);
+        if (streq(want, "disabled"))
+                return sd_unit_file_op(bus, "DisableUnitFiles", unit);
+        if (streq(want, "masked"))
+                return sd_unit_file_op(bus, "MaskUnitFiles", unit);
+        log_debug("Cannot bring %s back to unit file state '%s' (now '%s').", unit, want, have);
+        return -EOPNOTSUPP;
+}
+
+static int restore_unit(sd_bus *bus, const char *unit, const char *want_active, const char *want_enabled) {
+        struct unit_fact f = {};
+        int r;
+
+        r = sd_unit_read(bus, unit, &f);
+        if (r < 0)
+                return r;
+
+        r = restore_enablement(bus, unit, want_enabled, strna(f.unit_file_state));
+        if (r >= 0 && !streq(want_active, normalized_active(f.active_state)))
+                r = sd_unit_job(bus, streq(want_active, "active") ? "StartUnit" : "StopUnit", unit, NULL);
+        /* A start that failed during the repair leaves the unit "failed"; it was not before. */
+        if (r >= 0 && streq(want_active, "inactive"))
+                (void) sd_unit_reset_failed(bus, unit);
+        unit_fact_done(&f);
+        return r;
+}
+
+static int systemd_restore(const struct options *o, const char *snapshot) {
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_free_ char *copy = NULL;
+        char *line, *save = NULL;
+        int r, ret = 0;
+
+        if (!snapshot)
+                return 0;
+        copy = strdup(snapshot);
+        if (!copy)
+                return -ENOMEM;
+        r = sd_unit_bus_open(&bus);
+        if (r < 0)
+                return r;
+
+        for (line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+                char unit[256], active[32], enabled[64];
+
+                if (sscanf(line, "%255s active=%31s enabled=%63s", unit, active, enabled) != 3)
+                        return -EBADMSG;
+                r = restore_unit(bus, unit, active, enabled);
+                if (r < 0 && ret == 0)
+                        ret = r; /* go on: restore as much as possible */
+        }
+        return ret;
+}
+
+static int start_failure_details(const char *unit, const char *job_result, char ***ret) {
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_strv_free_ char **d = NULL;
+        struct unit_fact f = {};
+        int r;
+
+        r = strv_extendf(&d, "job for %s finished with result '%s'", unit, strna(job_result));
+        if (r < 0)
+                return r;
+        if (sd_unit_bus_open(&bus) >= 0 && sd_unit_read(bus, unit, &f) >= 0) {
+                r = strv_extendf(&d, "%s: ActiveState=%s SubState=%s Result=%s", unit, strna(f.active_state),
+                                 strna(f.sub_state), strna(f.result));
+                unit_fact_done(&f);
+                if (r < 0)
+                        return r;
+        }
+        _cleanup_strv_free_ char **journal = NULL;
+        if (sd_unit_journal_tail(unit, JOURNAL_LINES, &journal) >= 0)
+                for (char **l = journal; l && *l; l++) {
+                        r = strv_extendf(&d, "journal: %s", *l);
+                        if (r < 0)
+                                return r;
+                }
+        *ret = TAKE_PTR(d);
+        return 0;
+}
+
+static const struct {
+        const char *operation;
+        const char *job;       /* a job method, or NULL */
+        const char *file_op;   /* a unit-file method, or NULL */
+} operations[] = {
+        { "start", "StartUnit", NULL },
+        { "stop", "StopUnit", NULL },
+        { "restart", "RestartUnit", NULL },
+        { "reload", "ReloadUnit", NULL },
+        { "enable", NULL, "EnableUnitFiles" },
+        { "disable", NULL, "DisableUnitFiles" },
+};
+
+static int systemd_apply(const struct options *o, const struct step *s, char ***ret_details) {
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        const char *unit = s->args ? s->args[0] : NULL;
+        int r;
+
+        if (!unit)
+                return -EINVAL;
+        r = sd_unit_bus_open(&bus);
+        if (r < 0)
+                return r;
+
+        for (size_t i = 0; i < ELEMENTSOF(operations); i++) {
+                _cleanup_free_ char *result = NULL;
+
+                if (!streq(operations[i].operation, s->operation))
+                        continue;
+                if (operations[i].file_op)
+                        return sd_unit_file_op(bus, operations[i].file_op, unit);
+
+                r = sd_unit_job(bus, operations[i].job, unit, &result);
+                if (r < 0 && ret_details)
+                        (void) start_failure_details(unit, result, ret_details);
+                return r;
+        }
+        return -EOPNOTSUPP;
+}
+
+const struct backend backend_systemd = {
+        .name = "systemd",
+        .probe = systemd_probe,
+        .snapshot = systemd_snapshot,
+        .restore = systemd_restore,
+        .apply = systemd_apply,
+};

@@ -1,0 +1,130 @@
+/* Policy for the SSH service itself: installed, enabled, running. */
+
+#include <string.h>
+
+#include "plans.h"
+#include "util/strv.h"
+
+static bool unit_enabled(const struct unit_fact *u) {
+        /* "enabled-runtime" is gone after a reboot, so it does not count. */
+        static const char *const enabled[] = { "enabled", "static", "alias", "indirect", "generated", NULL };
+
+        for (const char *const *e = enabled; *e; e++)
+                if (streq_ptr(u->unit_file_state, *e))
+                        return true;
+        return false;
+}
+
+static bool unit_active(const struct unit_fact *u) {
+        return streq_ptr(u->active_state, "active") || streq_ptr(u->active_state, "reloading");
+}
+
+static bool unit_masked(const struct unit_fact *u) {
+        return streq_ptr(u->load_state, "masked") || streq_ptr(u->unit_file_state, "masked");
+}
+
+static bool all_ports_answer(const struct facts *f, const struct options *o) {
+        for (size_t i = 0; i < o->n_ports; i++)
+                if (!facts_port_answers(f, o->ports[i]))
+                        return false;
+        return true;
+}
+
+static int plan_not_installed(const struct facts *f, struct plan *p) {
+        struct fault *x;
+
+        x = plan_add_fault(p, "sshd.not-installed", SEVERITY_ERROR, REMEDY_NEEDS_PERSON,
+                           "The OpenSSH server is not installed");
+        if (!x)
+                return -ENOMEM;
+        if (!f->sshd_path && fault_add_evidence(x, "no sshd binary in /usr/sbin, /usr/bin or /usr/local/sbin") < 0)
+                return -ENOMEM;
+        if (f->systemd && !f->service.name &&
+            fault_add_evidence(x, "systemd has no ssh.service or sshd.service unit") < 0)
+                return -ENOMEM;
+        return fault_set_advice(x, "install it: 'apt-get install openssh-server' (Debian, Ubuntu) or "
+                                   "'dnf install openssh-server' (RHEL, Fedora, Rocky, Alma)");
+}
+
+static int add_unit_evidence(struct fault *x, const struct unit_fact *u) {
+        int r;
+
+        r = fault_add_evidence(x, "%s: ActiveState=%s SubState=%s UnitFileState=%s", u->name,
+                               strna(u->active_state), strna(u->sub_state), strna(u->unit_file_state));
+        if (r >= 0 && u->result && !streq(u->result, "success"))
+                r = fault_add_evidence(x, "%s: last run ended with Result=%s", u->name, u->result);
+        for (char **l = u->journal; r >= 0 && l && *l; l++)
+                r = fault_add_evidence(x, "journal: %s", *l);
+        return r;
+}
+
+int plan_service(const struct facts *f, const struct options *o, struct plan *p) {
+        const struct unit_fact *svc = &f->service, *sock = &f->socket;
+        bool socket_serves, socket_boots, need_enable, need_start;
+        _cleanup_free_ char *enable = NULL, *disable = NULL, *start = NULL, *stop = NULL;
+        struct fault *x;
+
+        if (!f->sshd_path)
+                return plan_not_installed(f, p);
+
+        if (!f->systemd) {
+                if (all_ports_answer(f, o))
+                        return 0;
+                x = plan_add_fault(p, "service.no-manager", SEVERITY_ERROR, REMEDY_NEEDS_PERSON,
+                                   "sshd is installed, but no supported service manager runs here");
+                if (!x || fault_add_evidence(x, "%s", strna(f->systemd_error)) < 0)
+                        return -ENOMEM;
+                return fault_set_advice(x, "start sshd by hand: 'mkdir -p -m 0755 /run/sshd && %s'", f->sshd_path);
+        }
+
+        if (!svc->name)
+                return plan_not_installed(f, p);
+
+        socket_serves = sock->name && unit_active(sock);
+        socket_boots = sock->name && unit_enabled(sock);
+
+        if (unit_masked(svc) && !socket_serves) {
+                x = plan_add_fault(p, "sshd.masked", SEVERITY_ERROR, REMEDY_NEEDS_PERSON,
+                                   "%s is masked: systemd will not start it", svc->name);
+                if (!x || add_unit_evidence(x, svc) < 0)
+                        return -ENOMEM;
+                /* Someone masked it on purpose; undoing that is their call. */
+                return fault_set_advice(x, "if that was not intended: 'systemctl unmask %s && systemctl enable --now %s'",
+                                        svc->name, svc->name);
+        }
+
+        need_start = !unit_active(svc) && !socket_serves;
+        need_enable = !unit_enabled(svc) && !socket_boots;
+
+        if (need_start) {
+                x = plan_add_fault(p, "sshd.inactive", SEVERITY_ERROR, REMEDY_AUTO, "%s is not running%s", svc->name,
+                                   streq_ptr(svc->active_state, "failed") ? " (it failed)" : "");
+                if (!x || add_unit_evidence(x, svc) < 0)
+                        return -ENOMEM;
+                if (sock->name && fault_add_evidence(x, "%s: ActiveState=%s (socket activation is off)", sock->name,
+                                                     strna(sock->active_state)) < 0)
+                        return -ENOMEM;
+        }
+        if (need_enable) {
+                x = plan_add_fault(p, "sshd.disabled", need_start ? SEVERITY_ERROR : SEVERITY_WARNING, REMEDY_AUTO,
+                                   "%s is not enabled: it will not start at boot", svc->name);
+                if (!x || fault_add_evidence(x, "%s: UnitFileState=%s", svc->name, strna(svc->unit_file_state)) < 0)
+                        return -ENOMEM;
+        }
+
+        enable = strprintf("systemctl enable %s", svc->name);
+        disable = strprintf("systemctl disable %s", svc->name);
+        start = strprintf("systemctl start %s", svc->name);
+        stop = strprintf("systemctl stop %s", svc->name);
+        if (!enable || !disable || !start || !stop)
+                return -ENOMEM;
+
+        /* Enable first, then start: what `systemctl enable --now` does. */
+        if (need_enable && plan_add_step(p, "sshd.disabled", "systemd", "enable", svc->name,
+                                         "Enable the SSH service so it starts at boot", enable, disable) < 0)
+                return -ENOMEM;
+        if (need_start && plan_add_step(p, "sshd.inactive", "systemd", "start", svc->name,
+                                        "Start the SSH service", start, stop) < 0)
+                return -ENOMEM;
+        return 0;
+}

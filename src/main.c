@@ -1,0 +1,54 @@
+#include <errno.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "engine.h"
+#include "journal.h"
+#include "util/log.h"
+
+int main(int argc, char *argv[]) {
+        _cleanup_free_ char *error = NULL;
+        struct options o;
+        int r;
+
+        r = cli_parse(argc, argv, &o, &error);
+        if (r < 0) {
+                log_error("%s", error ?: "bad arguments");
+                fputs("Try 'sshrepair --help'.\n", stderr);
+                return 2;
+        }
+        log_set_max_level(o.verbose > 1 ? LOG_LEVEL_DEBUG : o.verbose ? LOG_LEVEL_INFO : LOG_LEVEL_WARNING);
+
+        switch (o.command) {
+        case COMMAND_HELP:
+                cli_help(stdout);
+                r = 0;
+                break;
+        case COMMAND_VERSION:
+                puts("sshrepair " PROJECT_VERSION);
+                r = 0;
+                break;
+        case COMMAND_REPAIR:
+                if (o.root || o.confirm_sec || o.user || o.from.family) {
+                        log_error("%s is not supported yet.", o.root           ? "--root"
+                                                              : o.confirm_sec  ? "--confirm"
+                                                              : o.user         ? "--user"
+                                                                               : "--from");
+                        r = 2;
+                        break;
+                }
+                r = engine_repair(&o, &(struct engine_io) {
+                        .out = stdout,
+                        .progress = o.json ? stderr : stdout,
+                        .tty_in = isatty(STDIN_FILENO) ? stdin : NULL,
+                        .state_dir = SSHREPAIR_STATE_DIR,
+                });
+                break;
+        default:
+                log_error("'%s' is not supported yet.", command_to_string(o.command));
+                r = 2;
+        }
+        options_done(&o);
+        return r;
+}

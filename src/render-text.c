@@ -1,0 +1,179 @@
+#include <arpa/inet.h>
+#include <errno.h>
+#include <string.h>
+
+#include "cli.h"
+#include "render.h"
+
+static void put(FILE *out, const char *s) {
+        for (const unsigned char *c = (const unsigned char *) strna(s); *c; c++)
+                fputc(*c < 0x20 || *c == 0x7f ? '?' : *c, out);
+}
+
+static void render_unit(FILE *out, const char *label, const struct unit_fact *u) {
+        fprintf(out, "  %-14s ", label);
+        if (!u->name) {
+                fputs("no such unit\n", out);
+                return;
+        }
+        put(out, u->name);
+        fputs(": ", out);
+        put(out, u->active_state);
+        fputs(" (", out);
+        put(out, u->sub_state);
+        fputs("), ", out);
+        put(out, u->unit_file_state);
+        fputc('\n', out);
+}
+
+static const char *probe_error_string(int error) {
+        switch (error) {
+        case 0:
+                return "SSH answers";
+        case -EPROTO:
+                return "answers, but not SSH";
+        case -ECONNREFUSED:
+                return "connection refused";
+        case -ETIMEDOUT:
+                return "no answer (timeout)";
+        default:
+                return strerror(-error);
+        }
+}
+
+static void render_probe(FILE *out, const struct probe_result *a) {
+        fprintf(out, "%s%s%s port %u: %s", a->family == AF_INET6 ? "[" : "", a->address,
+                a->family == AF_INET6 ? "]" : "", a->port, probe_error_string(a->error));
+        if (a->banner[0]) {
+                fputs(" '", out);
+                put(out, a->banner);
+                fputc('\'', out);
+        }
+        fputc('\n', out);
+}
+
+static void render_facts(FILE *out, const struct options *o, const struct facts *f) {
+        fputs("Facts:\n", out);
+        fprintf(out, "  %-14s %s\n", "sshd", f->sshd_path ?: "not installed");
+        if (f->systemd) {
+                render_unit(out, "service", &f->service);
+                render_unit(out, "socket", &f->socket);
+        } else {
+                fprintf(out, "  %-14s ", "systemd");
+                put(out, f->systemd_error);
+                fputc('\n', out);
+        }
+        if (f->listen_known) {
+                fprintf(out, "  %-14s", "listening");
+                for (size_t i = 0; i < o->n_ports; i++) {
+                        bool any = false;
+
+                        fprintf(out, " port %u:", o->ports[i]);
+                        for (size_t j = 0; j < f->n_listen; j++)
+                                if (f->listen[j].port == o->ports[i]) {
+                                        fprintf(out, " %s", f->listen[j].address);
+                                        any = true;
+                                }
+                        fputs(any ? ";" : " nothing;", out);
+                }
+                fputc('\n', out);
+        }
+        for (size_t i = 0; i < f->n_answers; i++) {
+                fprintf(out, "  %-14s ", i == 0 ? "connect" : "");
+                render_probe(out, &f->answers[i]);
+        }
+        for (char **u = f->unreadable; u && *u; u++) {
+                fprintf(out, "  %-14s ", "not read");
+                put(out, *u);
+                fputc('\n', out);
+        }
+}
+
+static void render_faults(FILE *out, const struct plan *p) {
+        if (p->n_faults == 0) {
+                fputs("\nFindings: none\n", out);
+                return;
+        }
+        fputs("\nFindings:\n", out);
+        for (size_t i = 0; i < p->n_faults; i++) {
+                const struct fault *x = &p->faults[i];
+
+                fprintf(out, "  [%s] %s: ", severity_to_string(x->severity), x->id);
+                put(out, x->summary);
+                if (x->remedy != REMEDY_AUTO)
+                        fprintf(out, " (%s)", remedy_to_string(x->remedy));
+                fputc('\n', out);
+                for (char **e = x->evidence; e && *e; e++) {
+                        fputs("      ", out);
+                        put(out, *e);
+                        fputc('\n', out);
+                }
+                if (x->advice) {
+                        fputs("      what to do: ", out);
+                        put(out, x->advice);
+                        fputc('\n', out);
+                }
+        }
+}
+
+static void render_plan(FILE *out, const struct plan *p) {
+        if (p->n_steps == 0)
+                return;
+        fputs("\nPlan:\n", out);
+        for (size_t i = 0; i < p->n_steps; i++) {
+                const struct step *s = &p->steps[i];
+
+                fprintf(out, "  %zu. ", i + 1);
+                put(out, s->description);
+                fprintf(out, " [%s]\n       $ ", s->fault_id);
+                put(out, s->command);
+                fputc('\n', out);
+                if (s->undo) {
+                        fputs("       undo: ", out);
+                        put(out, s->undo);
+                        fputc('\n', out);
+                }
+        }
+}
+
+void render_text_report(FILE *out, const struct options *o, const struct facts *f, const struct plan *p) {
+        render_facts(out, o, f);
+        render_faults(out, p);
+        render_plan(out, p);
+        fflush(out);
+}
+
+void render_text_step_begin(FILE *out, size_t i, size_t n, const struct step *s) {
+        fprintf(out, "[%zu/%zu] ", i + 1, n);
+        put(out, s->command);
+        fputs(" ... ", out);
+        fflush(out);
+}
+
+void render_text_step_end(FILE *out, int error, char *const *details) {
+        if (error >= 0)
+                fputs("ok\n", out);
+        else
+                fprintf(out, "failed: %s\n", strerror(-error));
+        for (char *const *d = details; d && *d; d++) {
+                fputs("      ", out);
+                put(out, *d);
+                fputc('\n', out);
+        }
+        fflush(out);
+}
+
+void render_text_outcome(FILE *out, const struct outcome *oc) {
+        if (oc->n_probes > 0)
+                fputs("\nVerification:\n", out);
+        for (size_t i = 0; i < oc->n_probes; i++) {
+                fputs("  ", out);
+                render_probe(out, &oc->probes[i]);
+        }
+        fputc('\n', out);
+        put(out, oc->message);
+        fprintf(out, " (exit %d)\n", oc->exit_code);
+        if (oc->journal_path)
+                fprintf(out, "Journal: %s\n", oc->journal_path);
+        fflush(out);
+}
