@@ -8,6 +8,7 @@ const struct backend *const backends[] = {
         &backend_systemd,
         &backend_sshd,
         &backend_net,
+        &backend_nftables,
         NULL,
 };
 

@@ -7,8 +7,12 @@
 
 typedef int (*plan_module)(const struct facts *f, const struct options *o, struct plan *p);
 
+/* Configuration first: a service started afterwards reads the repaired file. Firewalls
+ * last: opening a port nothing listens on helps nobody. */
 static const plan_module modules[] = {
+        plan_sshd,
         plan_service,
+        plan_nft,
 };
 
 /* When no module found a cause but the port does not answer, say so rather than claim all

@@ -19,4 +19,6 @@ int plan_add_step(struct plan *p, const char *fault_id, const char *backend, con
                   const char *arg, const char *description, const char *command, const char *undo);
 
 /* The policy modules, called by plan_build() in this order. */
+int plan_sshd(const struct facts *facts, const struct options *o, struct plan *p);
 int plan_service(const struct facts *facts, const struct options *o, struct plan *p);
+int plan_nft(const struct facts *facts, const struct options *o, struct plan *p);

@@ -32,6 +32,8 @@ void facts_done(struct facts *f) {
         unit_fact_done(&f->service);
         unit_fact_done(&f->socket);
         free(f->sshd_path);
+        sshd_config_facts_done(&f->sshd_config);
+        nft_facts_done(&f->nft);
         free(f->listen);
         free(f->answers);
         strv_free(f->unreadable);

@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "model-nft.h"
+#include "model-sshd.h"
 #include "util/macros.h"
 
 #define SSHREPAIR_MAX_PORTS 16
@@ -85,8 +87,12 @@ struct facts {
         struct unit_fact service; /* ssh.service (Debian) or sshd.service (RHEL) */
         struct unit_fact socket;  /* ssh.socket, where it exists */
 
-        /* the sshd binary */
+        /* the sshd binary and its configuration */
         char *sshd_path; /* NULL: not installed */
+        struct sshd_config_facts sshd_config;
+
+        /* firewalls */
+        struct nft_facts nft;
 
         /* TCP sockets in LISTEN state, from the kernel */
         struct listen_fact *listen;

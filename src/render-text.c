@@ -63,21 +63,16 @@ static void render_facts(FILE *out, const struct options *o, const struct facts 
                 put(out, f->systemd_error);
                 fputc('\n', out);
         }
-        if (f->listen_known) {
-                fprintf(out, "  %-14s", "listening");
+        if (f->listen_known)
                 for (size_t i = 0; i < o->n_ports; i++) {
-                        bool any = false;
+                        size_t any = 0;
 
-                        fprintf(out, " port %u:", o->ports[i]);
+                        fprintf(out, "  %-14s port %u: ", i == 0 ? "listening" : "", o->ports[i]);
                         for (size_t j = 0; j < f->n_listen; j++)
-                                if (f->listen[j].port == o->ports[i]) {
-                                        fprintf(out, " %s", f->listen[j].address);
-                                        any = true;
-                                }
-                        fputs(any ? ";" : " nothing;", out);
+                                if (f->listen[j].port == o->ports[i])
+                                        fprintf(out, "%s%s", any++ ? ", " : "", f->listen[j].address);
+                        fputs(any ? "\n" : "nothing listens\n", out);
                 }
-                fputc('\n', out);
-        }
         for (size_t i = 0; i < f->n_answers; i++) {
                 fprintf(out, "  %-14s ", i == 0 ? "connect" : "");
                 render_probe(out, &f->answers[i]);

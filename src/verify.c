@@ -55,6 +55,7 @@ static void sanitize(char *dst, size_t size, const char *src, size_t len) {
 static int read_identification(int fd, uint64_t deadline, struct probe_result *ret) {
         char buf[1024];
         size_t len = 0;
+        bool other = false; /* some line that is not the identification came first */
 
         for (;;) {
                 char *nl;
@@ -71,6 +72,9 @@ static int read_identification(int fd, uint64_t deadline, struct probe_result *r
                                         return 0;
                                 return -EPROTO;
                         }
+                        if (!other)
+                                sanitize(ret->banner, sizeof ret->banner, buf, linelen);
+                        other = true;
                         memmove(buf, nl + 1, len - linelen);
                         len -= linelen;
                 }
@@ -80,9 +84,10 @@ static int read_identification(int fd, uint64_t deadline, struct probe_result *r
                 }
                 r = wait_fd(fd, POLLIN, deadline);
                 if (r < 0) {
-                        sanitize(ret->banner, sizeof ret->banner, buf, len);
-                        /* something connected but said nothing that looks like SSH */
-                        return r;
+                        if (!other)
+                                sanitize(ret->banner, sizeof ret->banner, buf, len);
+                        /* it talked, but never said anything that looks like SSH */
+                        return other || len > 0 ? -EPROTO : r;
                 }
                 k = read(fd, buf + len, sizeof buf - len);
                 if (k < 0 && (errno == EINTR || errno == EAGAIN))
@@ -90,8 +95,9 @@ static int read_identification(int fd, uint64_t deadline, struct probe_result *r
                 if (k < 0)
                         return -errno;
                 if (k == 0) {
-                        sanitize(ret->banner, sizeof ret->banner, buf, len);
-                        return len > 0 ? -EPROTO : -ECONNRESET;
+                        if (!other)
+                                sanitize(ret->banner, sizeof ret->banner, buf, len);
+                        return other || len > 0 ? -EPROTO : -ECONNRESET;
                 }
                 len += (size_t) k;
         }
