@@ -1,0 +1,148 @@
+#!/bin/bash
+# run-case.sh SCENARIO_FILE SSHREPAIR_BINARY
+#
+# Runs one scenario (tests/scenarios/NAME.sh) end to end in a throwaway booted Debian 12
+# container: boot, break_host, check_before, `sshrepair $ARGS`, exit code == EXPECT_RC,
+# check_after, teardown. Exit 0 pass, 1 fail, 77 skip (meson's convention).
+# Always ends with a line "TB-RESULT: NAME pass|fail|skip SECONDS".
+#
+# Environment: SSHREPAIR_TESTS_REQUIRE=1 turns "cannot run here" (not root, no
+# systemd-nspawn ...) from a skip into a failure, for CI. TB_SSHREPAIR_TIMEOUT (300 s)
+# bounds one run of sshrepair.
+# shellcheck disable=SC2317 # the scenario API below is called from the sourced scenario
+set -euo pipefail
+exec 2>&1 # one stream: meson's log keeps the order of events
+
+if (($# != 2)); then
+	echo "usage: $0 SCENARIO_FILE SSHREPAIR_BINARY" >&2
+	exit 2
+fi
+SCENARIO=$(realpath "$1")
+BINARY=$(realpath "$2")
+CASE=$(basename "$SCENARIO" .sh)
+HERE=$(dirname "$(realpath "${BASH_SOURCE[0]}")")
+
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source "$HERE/lib.sh"
+
+# ------------------------------------------------------------------ scenario API
+# The generic names scenarios use; a Vagrant runner provides the same ones.
+g() {
+	printf '  [guest] $ %s\n' "$1"
+	local rc=0
+	tb_sh "$@" || rc=$?
+	((rc == 0)) || printf '  [guest] (exit %d)\n' "$rc"
+	return "$rc"
+}
+expect_login() { tb_expect_login "$@"; }
+expect_no_login() { tb_expect_no_login "$@"; }
+reboot_guest() { tb_reboot; }
+fingerprint() { tb_fingerprint; }
+# expect_fingerprint SAVED [WHAT]: PASS if fingerprint equals SAVED, else FAIL + diff.
+expect_fingerprint() { tb_expect_fingerprint "$@"; }
+# expect_output EXPECTED 'shell string': PASS if the guest command prints exactly
+# EXPECTED on stdout (its exit code does not matter: `systemctl is-enabled` exits 1
+# when it prints "disabled").
+expect_output() {
+	local want=$1 cmd=$2 got
+	got=$(tb_sh "$cmd" 2>&1) || true
+	if [[ $got == "$want" ]]; then
+		echo "PASS: '$cmd' prints '$want'"
+		return 0
+	fi
+	echo "FAIL: '$cmd' prints '$got', expected '$want'"
+	return 1
+}
+# fail MESSAGE: fail the case from scenario code.
+fail() {
+	echo "FAIL: $*"
+	return 1
+}
+
+section() { printf '\n======== %s: %s\n' "$CASE" "$*"; }
+
+# ------------------------------------------------------------------ one case
+cannot_run() {
+	if [[ ${SSHREPAIR_TESTS_REQUIRE:-0} == 1 ]]; then
+		echo "FAIL: cannot run here: $*"
+		exit 1
+	fi
+	echo "SKIP: cannot run here: $*"
+	exit 77
+}
+
+run_case() {
+	# shellcheck source=/dev/null
+	source "$SCENARIO"
+	: "${DESCRIPTION:?scenario $SCENARIO sets no DESCRIPTION}"
+	ARGS=${ARGS-}
+	EXPECT_RC=${EXPECT_RC:-0}
+	declare -F break_host >/dev/null || { echo "FAIL: scenario defines no break_host()"; exit 1; }
+	declare -F check_after >/dev/null || { echo "FAIL: scenario defines no check_after()"; exit 1; }
+
+	section "$DESCRIPTION"
+	if [[ -n ${SKIP_REASON:-} ]]; then
+		echo "SKIP: $SKIP_REASON"
+		exit 77
+	fi
+	[[ $(id -u) -eq 0 ]] || cannot_run "needs root"
+	local tool
+	for tool in systemd-nspawn nsenter debootstrap ip ssh flock; do
+		command -v "$tool" >/dev/null || cannot_run "'$tool' is not installed"
+	done
+
+	tb_gc
+	tb_rootfs
+	tb_install_binary "$BINARY"
+	tb_up "$CASE"
+	local missing
+	missing=$(tb_exec ldd /usr/local/sbin/sshrepair 2>&1 | grep -F 'not found' || true)
+	if [[ -n $missing ]]; then
+		echo "FAIL: $BINARY needs libraries the container does not have:"
+		echo "$missing"
+		exit 1
+	fi
+
+	section "break_host"
+	break_host
+	if declare -F check_before >/dev/null; then
+		section "check_before"
+		check_before
+	fi
+
+	local args=() rc=0 ok=1
+	read -r -a args <<<"$ARGS"
+	section "sshrepair ${ARGS} (expect exit $EXPECT_RC)"
+	echo "-------- sshrepair output begin"
+	tb_exec timeout "${TB_SSHREPAIR_TIMEOUT:-300}" /usr/local/sbin/sshrepair "${args[@]}" </dev/null || rc=$?
+	echo "-------- sshrepair output end (exit $rc)"
+	if ((rc == EXPECT_RC)); then
+		echo "PASS: sshrepair exited $rc"
+	else
+		echo "FAIL: sshrepair exited $rc, expected $EXPECT_RC (running check_after anyway)"
+		ok=0
+	fi
+
+	section "check_after"
+	check_after
+	((ok)) || exit 1
+	echo "PASS: all checks of $CASE"
+}
+
+T0=$SECONDS
+rc=0
+set +e
+(
+	set -e
+	run_case
+)
+rc=$?
+set -e
+case $rc in
+0) result=pass ;;
+77) result=skip ;;
+*) result=fail rc=1 ;;
+esac
+echo
+echo "TB-RESULT: $CASE $result $((SECONDS - T0))"
+exit "$rc"
