@@ -18,6 +18,12 @@ static int probe_all(const struct options *o, struct facts *f) {
         int r;
 
         f->is_root = geteuid() == 0;
+        if (!f->is_root) {
+                r = strv_extend(&f->unreadable, "not root: journal, firewall rules and root-only files may be "
+                                                "incomplete or missing; applying a plan needs root");
+                if (r < 0)
+                        return log_oom();
+        }
         for (const struct backend *const *b = backends; *b; b++) {
                 if (!(*b)->probe)
                         continue;

@@ -113,8 +113,15 @@ run_case() {
 	local args=() rc=0 ok=1
 	read -r -a args <<<"$ARGS"
 	section "sshrepair ${ARGS} (expect exit $EXPECT_RC)"
+	local runner=()
+	# RUN_AS=USER runs the tool as that account instead of root.
+	[[ -n ${RUN_AS:-} ]] && runner=(setpriv "--reuid=$RUN_AS" "--regid=$RUN_AS" --init-groups)
+	# The scenario's check_after can read what the tool printed (stdout only) from OUTPUT_FILE.
+	OUTPUT_FILE=$TB_DIR/sshrepair.out
 	echo "-------- sshrepair output begin"
-	tb_exec timeout "${TB_SSHREPAIR_TIMEOUT:-300}" /usr/local/sbin/sshrepair "${args[@]}" </dev/null || rc=$?
+	tb_exec timeout "${TB_SSHREPAIR_TIMEOUT:-300}" "${runner[@]}" /usr/local/sbin/sshrepair "${args[@]}" \
+		</dev/null >"$OUTPUT_FILE" || rc=$?
+	cat "$OUTPUT_FILE"
 	echo "-------- sshrepair output end (exit $rc)"
 	if ((rc == EXPECT_RC)); then
 		echo "PASS: sshrepair exited $rc"
