@@ -148,6 +148,8 @@ void render_text_step_begin(FILE *out, size_t i, size_t n, const struct step *s)
 void render_text_step_end(FILE *out, int error, char *const *details) {
         if (error >= 0)
                 fputs("ok\n", out);
+        else if (details && details[0])
+                fputs("failed\n", out); /* the details say why */
         else
                 fprintf(out, "failed: %s\n", strerror(-error));
         for (char *const *d = details; d && *d; d++) {

@@ -5,17 +5,14 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 
 #include "util/log.h"
 #include "util/strv.h"
+#include "util/time-util.h"
 #include "verify.h"
 
 static uint64_t now_ms(void) {
-        struct timespec ts;
-
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t) ts.tv_sec * 1000 + (uint64_t) ts.tv_nsec / 1000000;
+        return now_usec(CLOCK_MONOTONIC) / USEC_PER_MSEC;
 }
 
 static int wait_fd(int fd, short events, uint64_t deadline) {

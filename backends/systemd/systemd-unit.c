@@ -2,12 +2,12 @@
 #include <stdio.h>
 #include <string.h>
 #include <systemd/sd-journal.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "systemd-unit.h"
 #include "util/log.h"
 #include "util/strv.h"
+#include "util/time-util.h"
 
 #define SD_DEST "org.freedesktop.systemd1"
 #define SD_PATH "/org/freedesktop/systemd1"
@@ -16,7 +16,7 @@
 
 /* Longer than systemd's default start timeout (90 s), so a job that systemd itself gives
  * up on reports its own result. */
-#define JOB_TIMEOUT_USEC (120ULL * 1000000ULL)
+#define JOB_TIMEOUT_USEC (120 * USEC_PER_SEC)
 
 
 int sd_unit_bus_open(sd_bus **ret) {
@@ -118,13 +118,6 @@ static int on_job_removed(sd_bus_message *m, void *userdata, sd_bus_error *error
         return 0;
 }
 
-static uint64_t now_usec(void) {
-        struct timespec ts;
-
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t) ts.tv_sec * 1000000ULL + (uint64_t) ts.tv_nsec / 1000;
-}
-
 int sd_unit_job(sd_bus *bus, const char *method, const char *name, char **ret_result) {
         _cleanup_(sd_bus_slot_unrefp) sd_bus_slot *slot = NULL;
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
@@ -156,9 +149,9 @@ int sd_unit_job(sd_bus *bus, const char *method, const char *name, char **ret_re
                 return -ENOMEM;
         w.job = job;
 
-        deadline = now_usec() + JOB_TIMEOUT_USEC;
+        deadline = now_usec(CLOCK_MONOTONIC) + JOB_TIMEOUT_USEC;
         while (!w.result) {
-                uint64_t n = now_usec();
+                uint64_t n = now_usec(CLOCK_MONOTONIC);
 
                 if (n >= deadline) {
                         r = -ETIMEDOUT;
@@ -242,7 +235,7 @@ static int journal_add_unit_matches(sd_journal *j, const char *name) {
         return r;
 }
 
-int sd_unit_journal_tail(const char *name, size_t n, char ***ret) {
+int sd_unit_journal_tail(const char *name, size_t n, uint64_t since_usec, char ***ret) {
         _cleanup_(sd_journal_closep) sd_journal *j = NULL;
         _cleanup_strv_free_ char **lines = NULL;
         size_t count = 0;
@@ -262,7 +255,10 @@ int sd_unit_journal_tail(const char *name, size_t n, char ***ret) {
         while (count < n && sd_journal_previous(j) > 0) {
                 const void *data;
                 size_t len;
+                uint64_t t;
 
+                if (since_usec > 0 && sd_journal_get_realtime_usec(j, &t) >= 0 && t < since_usec)
+                        break;
                 if (sd_journal_get_data(j, "MESSAGE", &data, &len) < 0)
                         continue;
                 if (len <= 8)

@@ -24,6 +24,6 @@ int sd_unit_file_op(sd_bus *bus, const char *method, const char *name);
 
 int sd_unit_reset_failed(sd_bus *bus, const char *name);
 
-/* The last 'n' journal lines of the unit (its own output and systemd's messages about it).
- * Returns a strv, oldest first. */
-int sd_unit_journal_tail(const char *name, size_t n, char ***ret);
+/* The last 'n' journal lines of the unit (its own output and systemd's messages about it),
+ * none older than 'since_usec' (CLOCK_REALTIME; 0: no limit). Returns a strv, oldest first. */
+int sd_unit_journal_tail(const char *name, size_t n, uint64_t since_usec, char ***ret);

@@ -10,6 +10,7 @@
 #include "systemd-unit.h"
 #include "util/log.h"
 #include "util/strv.h"
+#include "util/time-util.h"
 
 #define JOURNAL_LINES 10
 
@@ -60,7 +61,7 @@ static int systemd_probe(const struct options *o, struct facts *f) {
         if (f->service.name &&
             (streq_ptr(f->service.active_state, "failed") ||
              (f->service.result && !streq(f->service.result, "success")))) {
-                r = sd_unit_journal_tail(f->service.name, JOURNAL_LINES, &f->service.journal);
+                r = sd_unit_journal_tail(f->service.name, JOURNAL_LINES, 0, &f->service.journal);
                 if (r < 0)
                         (void) strv_extendf(&f->unreadable, "journal of %s: %s", f->service.name, strerror(-r));
         }
@@ -185,7 +186,7 @@ static int systemd_restore(const struct options *o, const char *snapshot) {
         return ret;
 }
 
-static int start_failure_details(const char *unit, const char *job_result, char ***ret) {
+static int start_failure_details(const char *unit, const char *job_result, uint64_t since_usec, char ***ret) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_strv_free_ char **d = NULL;
         struct unit_fact f = {};
@@ -202,7 +203,7 @@ static int start_failure_details(const char *unit, const char *job_result, char 
                         return r;
         }
         _cleanup_strv_free_ char **journal = NULL;
-        if (sd_unit_journal_tail(unit, JOURNAL_LINES, &journal) >= 0)
+        if (sd_unit_journal_tail(unit, JOURNAL_LINES, since_usec, &journal) >= 0)
                 for (char **l = journal; l && *l; l++) {
                         r = strv_extendf(&d, "journal: %s", *l);
                         if (r < 0)
@@ -244,9 +245,11 @@ static int systemd_apply(const struct options *o, const struct step *s, char ***
                 if (operations[i].file_op)
                         return sd_unit_file_op(bus, operations[i].file_op, unit);
 
+                /* the journal lines that explain a failure are the ones this job caused */
+                uint64_t since = now_usec(CLOCK_REALTIME);
                 r = sd_unit_job(bus, operations[i].job, unit, &result);
                 if (r < 0 && ret_details)
-                        (void) start_failure_details(unit, result, ret_details);
+                        (void) start_failure_details(unit, result, since, ret_details);
                 return r;
         }
         return -EOPNOTSUPP;
