@@ -41,3 +41,7 @@ extern const struct backend backend_systemd;
 extern const struct backend backend_sshd;
 extern const struct backend backend_net;
 extern const struct backend backend_nftables;
+extern const struct backend backend_iptables;
+extern const struct backend backend_ufw;
+extern const struct backend backend_firewalld;
+extern const struct backend backend_fail2ban;

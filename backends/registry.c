@@ -9,6 +9,10 @@ const struct backend *const backends[] = {
         &backend_sshd,
         &backend_net,
         &backend_nftables,
+        &backend_iptables,
+        &backend_ufw,
+        &backend_firewalld,
+        &backend_fail2ban,
         NULL,
 };
 

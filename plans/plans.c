@@ -13,6 +13,7 @@ static const plan_module modules[] = {
         plan_sshd,
         plan_service,
         plan_nft,
+        plan_frontends,
 };
 
 /* When no module found a cause but the port does not answer, say so rather than claim all

@@ -34,6 +34,7 @@ void facts_done(struct facts *f) {
         free(f->sshd_path);
         sshd_config_facts_done(&f->sshd_config);
         nft_facts_done(&f->nft);
+        fw_facts_done(&f->fw);
         free(f->listen);
         free(f->answers);
         strv_free(f->unreadable);

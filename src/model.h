@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "model-fw.h"
 #include "model-nft.h"
 #include "model-sshd.h"
 #include "util/macros.h"
@@ -93,6 +94,7 @@ struct facts {
 
         /* firewalls */
         struct nft_facts nft;
+        struct fw_facts fw; /* iptables, ufw, firewalld, fail2ban */
 
         /* TCP sockets in LISTEN state, from the kernel */
         struct listen_fact *listen;
