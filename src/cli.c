@@ -20,6 +20,7 @@ enum {
         ARG_CONFIRM,
         ARG_ALLOW_INSECURE,
         ARG_VERSION,
+        ARG_IF_UNCONFIRMED,
 };
 
 static const struct option long_options[] = {
@@ -35,6 +36,7 @@ static const struct option long_options[] = {
         { "verbose", no_argument, NULL, 'v' },
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, ARG_VERSION },
+        { "if-unconfirmed", no_argument, NULL, ARG_IF_UNCONFIRMED },
         {}
 };
 
@@ -57,6 +59,14 @@ void cli_help(FILE *out) {
               "  -v, --verbose        say more\n"
               "  -h, --help           show this help\n"
               "      --version        show the version\n"
+              "\n"
+              "Commands:\n"
+              "  status               list recorded transactions and their state\n"
+              "  confirm [ID]         keep a change made with --confirm (default: the latest waiting)\n"
+              "  rollback [ID]        restore the snapshot of a transaction (default: the latest\n"
+              "                       unfinished, else the latest); --if-unconfirmed: only if it still\n"
+              "                       waits for confirmation (what the scheduled rollback runs)\n"
+              "  recover              roll back every transaction that never finished (run at boot)\n"
               "\n"
               "Exit: 0 SSH answers; 1 faults left as they are; 2 usage or bad input;\n"
               "      3 repair failed and was rolled back; 4 rollback incomplete; 5 cannot act here.\n",
@@ -223,6 +233,9 @@ int cli_parse(int argc, char *argv[], struct options *ret, char **ret_error) {
                 case ARG_VERSION:
                         o.command = COMMAND_VERSION;
                         break;
+                case ARG_IF_UNCONFIRMED:
+                        o.if_unconfirmed = true;
+                        break;
                 case ':':
                         fail("option '%s' needs a value", argv[optind - 1]);
                 case '?':
@@ -253,6 +266,8 @@ int cli_parse(int argc, char *argv[], struct options *ret, char **ret_error) {
                         fail("%s: takes only --json, --root and --verbose", command_to_string(cmd));
         }
 
+        if (o.if_unconfirmed && o.command != COMMAND_ROLLBACK)
+                fail("--if-unconfirmed: only with 'rollback'");
         if (o.dry_run && o.confirm_sec)
                 fail("--confirm: cannot be combined with --dry-run (nothing is applied to confirm)");
         if (o.command == COMMAND_REPAIR && o.n_ports == 0)

@@ -5,6 +5,7 @@
 #include "cli.h"
 #include "engine.h"
 #include "journal.h"
+#include "txn.h"
 #include "util/log.h"
 
 int main(int argc, char *argv[]) {
@@ -26,15 +27,16 @@ int main(int argc, char *argv[]) {
                 r = 0;
                 break;
         case COMMAND_VERSION:
+#ifdef SSHREPAIR_TEST_HOOKS
+                puts("sshrepair " PROJECT_VERSION " +test-hooks");
+#else
                 puts("sshrepair " PROJECT_VERSION);
+#endif
                 r = 0;
                 break;
         case COMMAND_REPAIR:
-                if (o.root || o.confirm_sec || o.user || o.from.family) {
-                        log_error("%s is not supported yet.", o.root           ? "--root"
-                                                              : o.confirm_sec  ? "--confirm"
-                                                              : o.user         ? "--user"
-                                                                               : "--from");
+                if (o.root || o.user || o.from.family) {
+                        log_error("%s is not supported yet.", o.root ? "--root" : o.user ? "--user" : "--from");
                         r = 2;
                         break;
                 }
@@ -45,8 +47,19 @@ int main(int argc, char *argv[]) {
                         .state_dir = SSHREPAIR_STATE_DIR,
                 });
                 break;
+        case COMMAND_STATUS:
+                r = txn_status(SSHREPAIR_STATE_DIR, o.json, stdout);
+                break;
+        case COMMAND_ROLLBACK:
+                r = txn_rollback_id(SSHREPAIR_STATE_DIR, o.txn_id, o.if_unconfirmed, stdout);
+                break;
+        case COMMAND_CONFIRM:
+                r = txn_confirm(SSHREPAIR_STATE_DIR, o.txn_id, stdout);
+                break;
+        case COMMAND_RECOVER:
+                r = txn_recover(SSHREPAIR_STATE_DIR, stdout);
+                break;
         default:
-                log_error("'%s' is not supported yet.", command_to_string(o.command));
                 r = 2;
         }
         options_done(&o);

@@ -136,6 +136,7 @@ static const char *const remedy_table[_REMEDY_MAX] = {
 static const char *const phase_table[_PHASE_MAX] = {
         [PHASE_NONE] = "none",
         [PHASE_COMMITTED] = "committed",
+        [PHASE_AWAITING_CONFIRM] = "awaiting-confirm",
         [PHASE_ROLLED_BACK] = "rolled-back",
         [PHASE_ROLLBACK_FAILED] = "rollback-failed",
 };

@@ -49,6 +49,7 @@ struct options {
         char *root;
         unsigned confirm_sec;
         char *txn_id; /* argument of confirm/rollback */
+        bool if_unconfirmed; /* rollback only a transaction still waiting for confirmation */
 };
 
 void options_done(struct options *o);
@@ -164,6 +165,7 @@ const struct fault *plan_find_fault(const struct plan *p, const char *id);
 enum phase {
         PHASE_NONE,      /* nothing applied (dry-run, declined, nothing to do) */
         PHASE_COMMITTED, /* applied and verified */
+        PHASE_AWAITING_CONFIRM, /* applied and verified; rolled back unless confirmed in time */
         PHASE_ROLLED_BACK,
         PHASE_ROLLBACK_FAILED,
         _PHASE_MAX,

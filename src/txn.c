@@ -2,10 +2,12 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
-#include "backend.h"
-#include "journal.h"
-#include "txn.h"
+#include "confirm.h"
+#include "txn-file.h"
+#include "txn-internal.h"
+#include "util/crc32.h"
 #include "util/log.h"
 #include "util/strv.h"
 #include "verify.h"
@@ -13,22 +15,7 @@
 /* How long a service that was just started may take to answer. */
 #define VERIFY_TIMEOUT_MS 15000
 
-struct snapshot {
-        const struct backend *backend;
-        char *data;
-};
-
-struct txn {
-        const struct options *options;
-        const struct plan *plan;
-        const struct txn_progress *progress;
-        struct journal journal;
-        struct snapshot snapshots[8];
-        size_t n_snapshots;
-};
-
-static void say(const struct txn *t, const char *format, ...) _printf_(2, 3);
-static void say(const struct txn *t, const char *format, ...) {
+void txn_say(const struct txn *t, const char *format, ...) {
         _cleanup_free_ char *s = NULL;
         va_list ap;
 
@@ -40,28 +27,35 @@ static void say(const struct txn *t, const char *format, ...) {
                 t->progress->message(t->progress->userdata, s);
 }
 
-static int set_outcome(struct outcome *oc, int exit_code, enum phase phase, const char *format, ...)
+void txn_done(struct txn *t) {
+        for (size_t i = 0; i < t->n_snapshots; i++)
+                free(t->snapshots[i].data);
+        t->n_snapshots = 0;
+        journal_close(&t->journal);
+}
+
+static void set_outcome(struct outcome *oc, int exit_code, enum phase phase, const char *format, ...)
         _printf_(4, 5);
-static int set_outcome(struct outcome *oc, int exit_code, enum phase phase, const char *format, ...) {
+static void set_outcome(struct outcome *oc, int exit_code, enum phase phase, const char *format, ...) {
         va_list ap;
-        int r;
 
         oc->exit_code = exit_code;
         oc->phase = phase;
         free(oc->message);
         va_start(ap, format);
-        r = vasprintf(&oc->message, format, ap);
-        va_end(ap);
-        if (r < 0)
+        if (vasprintf(&oc->message, format, ap) < 0)
                 oc->message = NULL;
-        return 0;
+        va_end(ap);
 }
 
-/* Snapshots each backend the plan uses, in order of first use, and stores them on disk
+/* Snapshots each backend the plan uses, in order of first use, each stored and recorded
  * before anything changes. */
 static int txn_snapshot(struct txn *t) {
         for (size_t i = 0; i < t->plan->n_steps; i++) {
                 const struct backend *b = backend_find(t->plan->steps[i].backend);
+                struct txn_snapshot *s;
+                _cleanup_free_ char *name = NULL;
+                size_t len;
                 bool seen = false;
                 int r;
 
@@ -73,36 +67,42 @@ static int txn_snapshot(struct txn *t) {
                         continue;
                 if (!b->snapshot || !b->restore)
                         return log_error_errno(EOPNOTSUPP, "Backend '%s' cannot take snapshots.", b->name);
-                if (t->n_snapshots == ELEMENTSOF(t->snapshots))
+                if (t->n_snapshots == TXN_MAX_SNAPSHOTS)
                         return -E2BIG;
 
-                struct snapshot *s = &t->snapshots[t->n_snapshots];
+                s = &t->snapshots[t->n_snapshots];
                 r = b->snapshot(t->options, t->plan, &s->data);
                 if (r < 0)
                         return log_error_errno(r, "Failed to snapshot '%s': %m", b->name);
                 s->backend = b;
                 t->n_snapshots++;
-                r = journal_save_snapshot(&t->journal, b->name, s->data);
+
+                len = s->data ? strlen(s->data) : 0;
+                name = strprintf("snapshot.%s", b->name);
+                if (!name)
+                        return -ENOMEM;
+                r = journal_write_file(&t->journal, name, s->data ?: "", len);
                 if (r < 0)
                         return log_error_errno(r, "Failed to store the snapshot of '%s': %m", b->name);
-                r = journal_record(&t->journal, "snapshot %s", b->name);
+                r = journal_record(&t->journal, "snapshot %s %08x %zu", b->name, (unsigned) crc32(s->data ?: "", len),
+                                   len);
                 if (r < 0)
                         return r;
         }
         return 0;
 }
 
-/* Restores every snapshot in reverse order, then takes each again and compares. */
-static int txn_rollback(struct txn *t) {
-        int ret = 0;
+int txn_restore_all(struct txn *t) {
+        int ret = 0, r;
 
-        (void) journal_record(&t->journal, "rollback-begin");
+        r = journal_record(&t->journal, "rollback-begin");
+        if (r < 0)
+                log_warning_errno(r, "Failed to record the rollback in the journal, rolling back anyway: %m");
         for (size_t i = t->n_snapshots; i > 0; i--) {
-                struct snapshot *s = &t->snapshots[i - 1];
+                struct txn_snapshot *s = &t->snapshots[i - 1];
                 _cleanup_free_ char *now = NULL;
-                int r;
 
-                say(t, "Restoring %s ...", s->backend->name);
+                txn_say(t, "Restoring %s ...", s->backend->name);
                 r = s->backend->restore(t->options, s->data);
                 if (r < 0) {
                         log_error_errno(r, "Failed to restore '%s': %m", s->backend->name);
@@ -111,17 +111,20 @@ static int txn_rollback(struct txn *t) {
                 }
                 r = s->backend->snapshot(t->options, t->plan, &now);
                 if (r < 0) {
-                        log_error_errno(r, "Failed to re-read '%s' after restoring it: %m", s->backend->name);
+                        log_error_errno(r, "Failed to read '%s' again after restoring it: %m", s->backend->name);
                         ret = ret ?: r;
                         continue;
                 }
-                if (!streq(strna(now), strna(s->data))) {
+                if (!streq(now ?: "", s->data ?: "")) {
                         log_error("The state of '%s' after the rollback differs from the snapshot:\n"
-                                  "--- snapshot\n%s--- now\n%s", s->backend->name, strna(s->data), strna(now));
+                                  "--- snapshot\n%s--- now\n%s",
+                                  s->backend->name, s->data ?: "", now ?: "");
                         ret = ret ?: -EIO;
                 }
         }
-        (void) journal_record(&t->journal, ret < 0 ? "rollback-failed" : "rollback-done");
+        r = journal_record(&t->journal, ret < 0 ? "rollback-failed" : "rollback-done");
+        if (r < 0 && ret == 0)
+                log_warning_errno(r, "Failed to record the end of the rollback in the journal: %m");
         return ret;
 }
 
@@ -135,8 +138,11 @@ static int txn_apply_and_verify(struct txn *t, struct outcome *oc) {
                 _cleanup_strv_free_ char **details = NULL;
 
                 r = journal_record(&t->journal, "step-begin %zu %s %s", i + 1, s->backend, s->operation);
-                if (r < 0)
+                if (r < 0) {
+                        set_outcome(oc, 3, PHASE_NONE, "cannot record step %zu in the journal: %s", i + 1,
+                                    strerror(-r));
                         return r;
+                }
                 if (t->progress && t->progress->step_begin)
                         t->progress->step_begin(t->progress->userdata, i, p->n_steps, s);
                 /* Counted before it runs: a failed step may have changed something too. */
@@ -145,16 +151,19 @@ static int txn_apply_and_verify(struct txn *t, struct outcome *oc) {
                 if (t->progress && t->progress->step_end)
                         t->progress->step_end(t->progress->userdata, r, details);
                 if (r < 0) {
-                        (void) journal_record(&t->journal, "step-failed %zu %s", i + 1, strerror(-r));
+                        (void) journal_record(&t->journal, "step-failed %zu", i + 1);
                         set_outcome(oc, 3, PHASE_NONE, "step %zu failed: %s", i + 1, s->command);
                         return r;
                 }
                 r = journal_record(&t->journal, "step-done %zu", i + 1);
-                if (r < 0)
+                if (r < 0) {
+                        set_outcome(oc, 3, PHASE_NONE, "cannot record step %zu in the journal: %s", i + 1,
+                                    strerror(-r));
                         return r;
+                }
         }
 
-        say(t, "Verifying that SSH answers ...");
+        txn_say(t, "Verifying that SSH answers ...");
         free(oc->probes);
         oc->probes = NULL;
         r = verify_wait(t->options, VERIFY_TIMEOUT_MS, &oc->probes, &oc->n_probes);
@@ -168,54 +177,104 @@ static int txn_apply_and_verify(struct txn *t, struct outcome *oc) {
         return journal_record(&t->journal, "verify ok");
 }
 
+/* Records the plan and the first records; nothing has changed if this fails. */
+static int txn_begin(struct txn *t) {
+        _cleanup_free_ char *text = NULL;
+        int r;
+
+        r = txn_file_format(t->options, t->plan, &text);
+        if (r < 0)
+                return r;
+        r = journal_write_file(&t->journal, "plan", text, strlen(text));
+        if (r < 0)
+                return r;
+        r = journal_record(&t->journal, "begin %zu", t->plan->n_steps);
+        if (r < 0)
+                return r;
+        return txn_snapshot(t);
+}
+
+static int txn_finish_verified(struct txn *t, struct outcome *oc) {
+        _cleanup_free_ char *how = NULL;
+        uint64_t deadline;
+        int r;
+
+        if (!t->options->confirm_sec) {
+                r = journal_record(&t->journal, "commit");
+                if (r < 0)
+                        log_warning_errno(r, "Repaired, but the commit could not be recorded: %m");
+                set_outcome(oc, 0, PHASE_COMMITTED, "Repaired and verified: SSH answers");
+                return 0;
+        }
+
+        /* Record the wait first: if the scheduling fails or we die now, `recover` rolls back. */
+        deadline = (uint64_t) time(NULL) + t->options->confirm_sec;
+        r = journal_record(&t->journal, "confirm-wait %llu", (unsigned long long) deadline);
+        if (r >= 0)
+                r = confirm_schedule(t->journal.id, t->options->confirm_sec, &how);
+        if (r < 0) {
+                log_error_errno(r, "Cannot schedule the rollback for --confirm: %m");
+                return r;
+        }
+        set_outcome(oc, 0, PHASE_AWAITING_CONFIRM,
+                    "Repaired and verified: SSH answers. Log in from another terminal, then run "
+                    "'sshrepair confirm %s' within %u seconds, or the change is rolled back (%s)",
+                    t->journal.id, t->options->confirm_sec, strna(how));
+        return 0;
+}
+
 int txn_run(const struct options *o, const struct plan *plan, const char *state_dir,
             const struct txn_progress *progress, struct outcome *oc) {
-        struct txn t = { .options = o, .plan = plan, .progress = progress, .journal = { -1, -1 } };
+        struct txn t = { .options = o, .plan = plan, .progress = progress, .journal = JOURNAL_NULL };
         _cleanup_close_ int lock_fd = -1;
         _cleanup_free_ char *why = NULL;
         pid_t holder = 0;
         int r;
 
-        lock_fd = journal_lock(state_dir, &holder);
-        if (lock_fd == -EWOULDBLOCK)
-                return set_outcome(oc, 5, PHASE_NONE, "another sshrepair run (pid %d) holds the lock on %s",
-                                   (int) holder, state_dir);
-        if (lock_fd < 0)
-                return set_outcome(oc, 5, PHASE_NONE, "cannot lock the state directory %s: %s", state_dir,
-                                   strerror(-lock_fd));
+        lock_fd = journal_lock(state_dir, false, &holder);
+        if (lock_fd == -EWOULDBLOCK) {
+                set_outcome(oc, 5, PHASE_NONE, "another sshrepair run (pid %d) holds the lock on %s", (int) holder,
+                            state_dir);
+                return 0;
+        }
+        if (lock_fd < 0) {
+                set_outcome(oc, 5, PHASE_NONE, "cannot lock the state directory %s: %s; nothing was changed",
+                            state_dir, strerror(-lock_fd));
+                return 0;
+        }
         r = journal_begin(state_dir, &t.journal);
-        if (r < 0)
-                return set_outcome(oc, 5, PHASE_NONE, "cannot record a transaction in %s: %s", state_dir,
-                                   strerror(-r));
-        oc->journal_path = strdup(t.journal.path);
-        r = journal_record(&t.journal, "begin %zu", plan->n_steps);
-        if (r >= 0)
-                r = txn_snapshot(&t);
         if (r < 0) {
-                set_outcome(oc, 5, PHASE_NONE, "could not take a snapshot, so nothing was changed: %s", strerror(-r));
+                set_outcome(oc, 5, PHASE_NONE, "cannot record a transaction in %s: %s; nothing was changed",
+                            state_dir, strerror(-r));
+                return 0;
+        }
+        oc->journal_path = strdup(t.journal.path);
+        r = txn_begin(&t);
+        if (r < 0) {
+                (void) journal_record(&t.journal, "abandoned");
+                set_outcome(oc, 5, PHASE_NONE, "could not record the plan and snapshots, so nothing was changed: %s",
+                            strerror(-r));
                 goto finish;
         }
 
         r = txn_apply_and_verify(&t, oc);
-        if (r >= 0) {
-                (void) journal_record(&t.journal, "commit");
-                set_outcome(oc, 0, PHASE_COMMITTED, "Repaired and verified: SSH answers");
+        if (r >= 0)
+                r = txn_finish_verified(&t, oc);
+        if (r >= 0)
                 goto finish;
-        }
-        if (!oc->message)
-                set_outcome(oc, 3, PHASE_NONE, "the repair failed: %s", strerror(-r));
 
-        say(&t, "Rolling back ...");
-        why = oc->message ? strdup(oc->message) : NULL;
-        r = txn_rollback(&t);
+        if (!oc->message || oc->exit_code == 0)
+                set_outcome(oc, 3, PHASE_NONE, "the repair failed: %s", strerror(-r));
+        why = strdup(strna(oc->message));
+        txn_say(&t, "Rolling back ...");
+        r = txn_restore_all(&t);
         if (r < 0)
                 set_outcome(oc, 4, PHASE_ROLLBACK_FAILED,
                             "%s, and the rollback is incomplete: manual attention needed", strna(why));
         else
                 set_outcome(oc, 3, PHASE_ROLLED_BACK, "%s; rolled back: the host is as it was", strna(why));
 finish:
-        for (size_t i = 0; i < t.n_snapshots; i++)
-                free(t.snapshots[i].data);
-        journal_close(&t.journal);
+        txn_done(&t);
+        (void) journal_prune(state_dir, JOURNAL_KEEP);
         return 0;
 }
