@@ -31,7 +31,7 @@ int sd_timer_schedule(const char *name, uint64_t usec, char *const *argv) {
         r = sd_bus_message_append(m, "a(sv)", 3,
                                   "Description", "s", "sshrepair: roll back unless confirmed",
                                   "RemainAfterElapse", "b", 0,
-                                  "TimersMonotonic", "a(st)", 1, "OnActiveUSec", usec);
+                                  "TimersMonotonic", "a(st)", 1, "OnActiveSec", usec);
         if (r < 0)
                 return r;
 
