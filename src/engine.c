@@ -1,9 +1,12 @@
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "backend.h"
 #include "engine.h"
+#include "events.h"
 #include "plans/plans.h"
 #include "render.h"
 #include "txn.h"
@@ -34,17 +37,66 @@ static int probe_all(const struct options *o, struct facts *f) {
         return verify_ports(o, PROBE_TIMEOUT_MS, &f->answers, &f->n_answers);
 }
 
+struct progress_state {
+        FILE *out;
+        size_t i;
+        const struct step *step;
+};
+
 static void progress_step_begin(void *userdata, size_t i, size_t n, const struct step *s) {
-        render_text_step_begin(userdata, i, n, s);
+        struct progress_state *p = userdata;
+
+        p->i = i;
+        p->step = s;
+        render_text_step_begin(p->out, i, n, s);
 }
 
 static void progress_step_end(void *userdata, int error, char *const *details) {
-        render_text_step_end(userdata, error, details);
+        struct progress_state *p = userdata;
+
+        render_text_step_end(p->out, error, details);
+        events_step(p->i, p->step, error);
 }
 
 static void progress_message(void *userdata, const char *text) {
-        fprintf(userdata, "%s\n", text);
-        fflush(userdata);
+        struct progress_state *p = userdata;
+
+        fprintf(p->out, "%s\n", text);
+        fflush(p->out);
+}
+
+/* Writes the JSON report atomically, readable by root only. */
+static int write_report(const char *path, const struct options *o, const struct facts *f, const struct plan *p,
+                        const struct outcome *oc) {
+        _cleanup_free_ char *dir = strdup(path), *tmp = strprintf("%s.tmp", path);
+        _cleanup_close_ int fd = -1;
+        FILE *out;
+        char *slash;
+
+        if (!dir || !tmp)
+                return -ENOMEM;
+        slash = strrchr(dir, '/');
+        if (slash && slash != dir) {
+                *slash = 0;
+                if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+                        return -errno;
+        }
+        (void) unlink(tmp);
+        fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (fd < 0)
+                return -errno;
+        out = fdopen(TAKE_FD(fd), "w");
+        if (!out)
+                return -errno;
+        render_json(out, o, f, p, oc);
+        if (fflush(out) != 0 || fsync(fileno(out)) < 0) {
+                int e = errno;
+                fclose(out);
+                return -e;
+        }
+        if (fclose(out) != 0)
+                return -errno;
+        return rename(tmp, path) < 0 ? -errno : 0;
 }
 
 static bool ask(const struct engine_io *io, FILE *prompt) {
@@ -104,14 +156,17 @@ int engine_repair(const struct options *o, const struct engine_io *io) {
         }
         if (!o->json)
                 render_text_report(io->out, o, &facts, &plan);
+        for (size_t i = 0; i < plan.n_faults; i++)
+                events_fault(&plan.faults[i]);
 
         exit_code = decide(o, io, &facts, &plan, &oc);
         if (exit_code < 0) {
+                struct progress_state state = { .out = io->progress };
                 struct txn_progress progress = {
                         .step_begin = progress_step_begin,
                         .step_end = progress_step_end,
                         .message = progress_message,
-                        .userdata = io->progress,
+                        .userdata = &state,
                 };
 
                 if (!o->json)
@@ -132,6 +187,12 @@ int engine_repair(const struct options *o, const struct engine_io *io) {
                 render_json(io->out, o, &facts, &plan, &oc);
         else
                 render_text_outcome(io->out, &oc);
+        events_outcome(&oc);
+        if (io->report_path && !o->dry_run && facts.is_root) {
+                r = write_report(io->report_path, o, &facts, &plan, &oc);
+                if (r < 0)
+                        log_warning_errno(r, "Failed to write the report '%s': %m", io->report_path);
+        }
 out:
         outcome_done(&oc);
         plan_done(&plan);

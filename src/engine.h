@@ -10,7 +10,10 @@ struct engine_io {
         FILE *progress; /* progress lines while applying */
         FILE *tty_in;   /* answers to "Apply?"; NULL: no terminal */
         const char *state_dir;
+        const char *report_path; /* where the JSON report of a run that may act goes; NULL: nowhere */
 };
+
+#define SSHREPAIR_REPORT_PATH "/var/log/sshrepair/last.json"
 
 /* Runs the pipeline — probe, diagnose, plan, (apply, verify, roll back) — and returns the
  * exit code of the contract in DESIGN.md. */

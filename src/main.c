@@ -45,6 +45,7 @@ int main(int argc, char *argv[]) {
                         .progress = o.json ? stderr : stdout,
                         .tty_in = isatty(STDIN_FILENO) ? stdin : NULL,
                         .state_dir = SSHREPAIR_STATE_DIR,
+                        .report_path = SSHREPAIR_REPORT_PATH,
                 });
                 break;
         case COMMAND_STATUS:

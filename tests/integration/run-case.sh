@@ -27,11 +27,12 @@ source "$HERE/lib.sh"
 
 # ------------------------------------------------------------------ scenario API
 # The generic names scenarios use; a Vagrant runner provides the same ones.
+# The trace goes to stderr, so that $(g 'cat FILE') captures the file alone.
 g() {
-	printf '  [guest] $ %s\n' "$1"
+	printf '  [guest] $ %s\n' "$1" >&2
 	local rc=0
 	tb_sh "$@" || rc=$?
-	((rc == 0)) || printf '  [guest] (exit %d)\n' "$rc"
+	((rc == 0)) || printf '  [guest] (exit %d)\n' "$rc" >&2
 	return "$rc"
 }
 expect_login() { tb_expect_login "$@"; }

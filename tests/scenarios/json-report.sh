@@ -12,7 +12,7 @@ break_host() {
 
 check_after() {
 	expect_login alice
-	python3 - "$OUTPUT_FILE" <<'PY'
+	/usr/bin/python3 - "$OUTPUT_FILE" <<'PY'
 import json, sys
 doc = json.load(open(sys.argv[1]))
 assert doc["schema_version"] == 1, doc["schema_version"]
