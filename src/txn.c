@@ -100,15 +100,20 @@ int txn_restore_all(struct txn *t) {
                 log_warning_errno(r, "Failed to record the rollback in the journal, rolling back anyway: %m");
         for (size_t i = t->n_snapshots; i > 0; i--) {
                 struct txn_snapshot *s = &t->snapshots[i - 1];
-                _cleanup_free_ char *now = NULL;
 
                 txn_say(t, "Restoring %s ...", s->backend->name);
                 r = s->backend->restore(t->options, s->data);
                 if (r < 0) {
                         log_error_errno(r, "Failed to restore '%s': %m", s->backend->name);
                         ret = ret ?: r;
-                        continue;
                 }
+        }
+        /* Compared only once everything is restored: subsystems depend on each other (a
+         * unit exists only while its package is installed). */
+        for (size_t i = t->n_snapshots; i > 0; i--) {
+                struct txn_snapshot *s = &t->snapshots[i - 1];
+                _cleanup_free_ char *now = NULL;
+
                 r = s->backend->snapshot(t->options, t->plan, &now);
                 if (r < 0) {
                         log_error_errno(r, "Failed to read '%s' again after restoring it: %m", s->backend->name);
