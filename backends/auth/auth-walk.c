@@ -1,0 +1,155 @@
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "auth-walk.h"
+#include "util/macros.h"
+#include "util/strv.h"
+
+void auth_paths_free(struct auth_path *p, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                free(p[i].path);
+        free(p);
+}
+
+char *auth_expand_keyfile(const char *pattern, const char *user, uid_t uid, const char *home) {
+        char *buf = NULL;
+        size_t size = 0;
+        FILE *f = open_memstream(&buf, &size);
+
+        if (!f)
+                return NULL;
+        if (pattern[0] != '/' && !(pattern[0] == '%' && pattern[1] == 'h'))
+                fprintf(f, "%s/", home);
+        for (const char *p = pattern; *p; p++) {
+                if (*p != '%') {
+                        fputc(*p, f);
+                        continue;
+                }
+                switch (*++p) {
+                case 'h':
+                        fputs(home, f);
+                        break;
+                case 'u':
+                        fputs(user, f);
+                        break;
+                case 'U':
+                        fprintf(f, "%u", (unsigned) uid);
+                        break;
+                case '%':
+                        fputc('%', f);
+                        break;
+                default:
+                        /* sshd refuses unknown tokens; so do we */
+                        fclose(f);
+                        free(buf);
+                        return NULL;
+                }
+        }
+        if (fclose(f) != 0) {
+                free(buf);
+                return NULL;
+        }
+        return buf;
+}
+
+static bool path_in_home(const char *path, const char *home) {
+        size_t n = strlen(home);
+
+        while (n > 1 && home[n - 1] == '/')
+                n--;
+        return strncmp(path, home, n) == 0 && (path[n] == 0 || path[n] == '/');
+}
+
+static int add(struct auth_path **list, size_t *n, const char *path, const struct stat *st, bool exists, uid_t uid,
+               const char *home) {
+        struct auth_path *l = realloc(*list, sizeof(**list) * (*n + 1)), *e;
+
+        if (!l)
+                return -ENOMEM;
+        *list = l;
+        e = &l[*n];
+        *e = (struct auth_path) { .exists = exists, .in_home = path_in_home(path, home) };
+        e->path = strdup(path);
+        if (!e->path)
+                return -ENOMEM;
+        if (exists) {
+                e->is_dir = S_ISDIR(st->st_mode);
+                e->uid = st->st_uid;
+                e->gid = st->st_gid;
+                e->mode = st->st_mode & 07777;
+                e->bad_owner = st->st_uid != 0 && st->st_uid != uid;
+                e->bad_mode = (st->st_mode & 022) != 0;
+        }
+        (*n)++;
+        return 0;
+}
+
+int auth_walk(const char *file, const char *home, uid_t uid, struct auth_path **ret, size_t *ret_n) {
+        struct auth_path *list = NULL;
+        size_t n = 0;
+        char resolved[PATH_MAX], home_resolved[PATH_MAX], dir[PATH_MAX + 4];
+        struct stat st;
+        int r;
+
+        if (file[0] != '/')
+                return -EINVAL;
+        if (!realpath(home, home_resolved))
+                snprintf(home_resolved, sizeof home_resolved, "%s", home);
+
+        if (realpath(file, resolved) && stat(resolved, &st) == 0) {
+                r = add(&list, &n, resolved, &st, true, uid, home_resolved);
+                if (r < 0)
+                        goto fail;
+                snprintf(dir, sizeof dir, "%s", resolved);
+        } else {
+                /* missing: report it, and walk from the deepest directory that exists */
+                r = add(&list, &n, file, NULL, false, uid, home_resolved);
+                if (r < 0)
+                        goto fail;
+                snprintf(dir, sizeof dir, "%s", file);
+                for (;;) {
+                        char *slash = strrchr(dir, '/');
+
+                        if (!slash || slash == dir) {
+                                snprintf(dir, sizeof dir, "/");
+                                break;
+                        }
+                        *slash = 0;
+                        if (realpath(dir, resolved)) {
+                                snprintf(dir, sizeof dir, "%s/x", resolved);
+                                break;
+                        }
+                }
+        }
+
+        /* up through the directories: stop after the home directory, else at / */
+        for (;;) {
+                char *slash = strrchr(dir, '/');
+
+                if (!slash)
+                        break;
+                if (slash == dir)
+                        slash[1] = 0;
+                else
+                        *slash = 0;
+                if (stat(dir, &st) < 0) {
+                        r = -errno;
+                        goto fail;
+                }
+                r = add(&list, &n, dir, &st, true, uid, home_resolved);
+                if (r < 0)
+                        goto fail;
+                if (streq(dir, home_resolved) || streq(dir, "/"))
+                        break;
+        }
+        *ret = list;
+        *ret_n = n;
+        return 0;
+fail:
+        auth_paths_free(list, n);
+        return r;
+}

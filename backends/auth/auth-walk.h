@@ -1,0 +1,33 @@
+#pragma once
+
+/* sshd's StrictModes check of a key file, as OpenSSH's auth.c does it (safe_path): the
+ * file and every directory above it, up to and including the user's home directory (or up
+ * to / for a file outside the home), must be owned by root or the user and must not be
+ * writable by group or others. */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+struct auth_path {
+        char *path;      /* resolved: no symlinks */
+        bool exists;
+        bool is_dir;
+        uid_t uid;
+        gid_t gid;
+        mode_t mode;     /* permission bits */
+        bool bad_owner;  /* neither root nor the user */
+        bool bad_mode;   /* group or others may write */
+        bool in_home;    /* the home directory or below it */
+};
+
+void auth_paths_free(struct auth_path *p, size_t n);
+
+/* Walks 'file' (absolute) as sshd would for the user 'uid' whose home is 'home'. The first
+ * entry is the file itself (exists == false when it is missing: the walk then starts at
+ * the deepest directory that exists). Returns the entries, file first. */
+int auth_walk(const char *file, const char *home, uid_t uid, struct auth_path **ret, size_t *ret_n);
+
+/* Expands sshd's tokens in one AuthorizedKeysFile entry (%h home, %u user, %U uid, %%) and
+ * makes it absolute (relative entries are relative to the home directory). */
+char *auth_expand_keyfile(const char *pattern, const char *user, uid_t uid, const char *home);
