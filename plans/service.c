@@ -123,6 +123,16 @@ int plan_service(const struct facts *f, const struct options *o, struct plan *p)
         if (need_enable && plan_add_step(p, "sshd.disabled", "systemd", "enable", svc->name,
                                          "Enable the SSH service so it starts at boot", enable, disable) < 0)
                 return -ENOMEM;
+        /* A unit that failed again and again (a broken sshd_config in a Restart= loop) hits
+         * its start limit, and systemd refuses a start until that record is cleared. */
+        if (need_start && (streq_ptr(svc->active_state, "failed") || streq_ptr(svc->active_state, "activating"))) {
+                _cleanup_free_ char *reset = strprintf("systemctl reset-failed %s", svc->name);
+
+                if (!reset || plan_add_step(p, "sshd.inactive", "systemd", "reset-failed", svc->name,
+                                            "Clear the failed state of the SSH service, so that systemd allows a start",
+                                            reset, NULL) < 0)
+                        return -ENOMEM;
+        }
         if (need_start && plan_add_step(p, "sshd.inactive", "systemd", "start", svc->name,
                                         "Start the SSH service", start, stop) < 0)
                 return -ENOMEM;

@@ -35,8 +35,8 @@ int main(int argc, char *argv[]) {
                 r = 0;
                 break;
         case COMMAND_REPAIR:
-                if (o.root || o.user || o.from.family) {
-                        log_error("%s is not supported yet.", o.root ? "--root" : o.user ? "--user" : "--from");
+                if (o.root) {
+                        log_error("%s is not supported yet.", "--root");
                         r = 2;
                         break;
                 }

@@ -113,8 +113,9 @@ static int systemd_snapshot(const struct options *o, const struct plan *plan, ch
                         fclose(out);
                         return r;
                 }
+                /* "-": no unit file at all (its package is not installed) */
                 fprintf(out, "%s active=%s enabled=%s\n", *u, normalized_active(f.active_state),
-                        strna(f.unit_file_state));
+                        isempty(f.unit_file_state) ? "-" : f.unit_file_state);
                 unit_fact_done(&f);
         }
         if (fclose(out) != 0)
@@ -124,7 +125,8 @@ static int systemd_snapshot(const struct options *o, const struct plan *plan, ch
 }
 
 static int restore_enablement(sd_bus *bus, const char *unit, const char *want, const char *have) {
-        if (streq(want, have))
+        /* "-": the unit did not exist; removing what installed it is another backend's undo */
+        if (streq(want, have) || streq(want, "-"))
                 return 0;
         if (streq(have, "masked")) {
                 int r = sd_unit_file_op(bus, "UnmaskUnitFiles", unit);
@@ -149,7 +151,7 @@ static int restore_unit(sd_bus *bus, const char *unit, const char *want_active, 
         if (r < 0)
                 return r;
 
-        r = restore_enablement(bus, unit, want_enabled, strna(f.unit_file_state));
+        r = restore_enablement(bus, unit, want_enabled, isempty(f.unit_file_state) ? "-" : f.unit_file_state);
         if (r >= 0 && !streq(want_active, normalized_active(f.active_state)))
                 r = sd_unit_job(bus, streq(want_active, "active") ? "StartUnit" : "StopUnit", unit, NULL);
         /* A start that failed during the repair leaves the unit "failed"; it was not before. */
@@ -222,6 +224,12 @@ static const struct {
         { "stop", "StopUnit", NULL },
         { "restart", "RestartUnit", NULL },
         { "reload", "ReloadUnit", NULL },
+        /* reload when running, else nothing: for a rollback of configuration files */
+        { "try-reload-or-restart", "ReloadOrTryRestartUnit", NULL },
+        { "try-restart", "TryRestartUnit", NULL },
+        /* neither a job nor a unit file operation: */
+        { "daemon-reload", NULL, NULL }, /* the manager's Reload; the unit is what it is for */
+        { "reset-failed", NULL, NULL },  /* clears the failed state and the start rate limit */
         { "enable", NULL, "EnableUnitFiles" },
         { "disable", NULL, "DisableUnitFiles" },
 };
@@ -244,6 +252,11 @@ static int systemd_apply(const struct options *o, const struct step *s, char ***
                         continue;
                 if (operations[i].file_op)
                         return sd_unit_file_op(bus, operations[i].file_op, unit);
+                if (streq(operations[i].operation, "reset-failed"))
+                        return sd_unit_reset_failed(bus, unit);
+                if (!operations[i].job)
+                        return sd_bus_call_method(bus, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
+                                                  "org.freedesktop.systemd1.Manager", "Reload", NULL, NULL, NULL);
 
                 /* the journal lines that explain a failure are the ones this job caused */
                 uint64_t since = now_usec(CLOCK_REALTIME);
