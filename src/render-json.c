@@ -3,6 +3,7 @@
 #include "cli.h"
 #include "render.h"
 #include "util/json.h"
+#include "util/strv.h"
 
 static const char *family_to_string(int family) {
         return family == AF_INET6 ? "ipv6" : "ipv4";
@@ -68,6 +69,15 @@ static void json_facts(struct json *j, const struct facts *f) {
         json_unit(j, "socket", &f->socket);
         json_object_begin(j, "sshd");
         json_string(j, "path", f->sshd_path);
+        json_bool(j, "config_known", f->sshd_config.known);
+        json_bool(j, "run_dir_created", f->sshd_config.run_dir_created);
+        {
+                _cleanup_strv_free_ char **settings = NULL;
+
+                if (f->sshd_config.known)
+                        (void) sshd_config_describe(&f->sshd_config, &settings);
+                json_strv(j, "settings", settings);
+        }
         json_object_end(j);
         json_array_begin(j, "listening");
         for (size_t i = 0; i < f->n_listen; i++) {

@@ -4,6 +4,7 @@
 
 #include "cli.h"
 #include "render.h"
+#include "util/strv.h"
 
 static void put(FILE *out, const char *s) {
         for (const unsigned char *c = (const unsigned char *) strna(s); *c; c++)
@@ -55,6 +56,18 @@ static void render_probe(FILE *out, const struct probe_result *a) {
 static void render_facts(FILE *out, const struct options *o, const struct facts *f) {
         fputs("Facts:\n", out);
         fprintf(out, "  %-14s %s\n", "sshd", f->sshd_path ?: "not installed");
+        if (f->sshd_config.known) {
+                _cleanup_strv_free_ char **settings = NULL;
+
+                if (sshd_config_describe(&f->sshd_config, &settings) >= 0)
+                        for (char **s = settings; s && *s; s++) {
+                                fprintf(out, "  %-14s ", s == settings ? "sshd config" : "");
+                                put(out, *s);
+                                fputc('\n', out);
+                        }
+                if (f->sshd_config.run_dir_created)
+                        fprintf(out, "  %-14s created /run/sshd (0755) so that sshd could check its configuration\n", "");
+        }
         if (f->systemd) {
                 render_unit(out, "service", &f->service);
                 render_unit(out, "socket", &f->socket);
