@@ -72,7 +72,7 @@ static int plan_deny_users(struct sshd_plan *sp, struct fault **x, struct fault 
                             fault_add_evidence(*x, "%s line %u: %s names '%s'", s->file, s->line, s->keyword,
                                                a->pattern) < 0 ||
                             sshd_plan_edit(sp, "sshd.user-denied", desc, cmd, undo, "list-remove", s->file, s->aug_path,
-                                           a->pattern, NULL) < 0)
+                                           a->pattern, (char *) NULL) < 0)
                                 return -ENOMEM;
                 }
         }
@@ -141,7 +141,7 @@ static int plan_allow_users(struct sshd_plan *sp, struct fault **x, struct fault
         if (!desc || !cmd || !undo)
                 return -ENOMEM;
         return sshd_plan_edit(sp, "sshd.user-denied", desc, cmd, undo, "list-add", target->file, target->aug_path,
-                              word, NULL);
+                              word, (char *) NULL);
 }
 
 static int plan_groups(struct sshd_plan *sp) {

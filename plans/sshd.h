@@ -22,7 +22,7 @@ bool sshd_plan_editable(const struct sshd_config_facts *c, const char *file);
 /* Adds an edit step of the sshd backend: operation, then file and the operation's
  * arguments (NULL-terminated). */
 int sshd_plan_edit(struct sshd_plan *sp, const char *fault_id, const char *description, const char *command,
-                   const char *undo, const char *operation, const char *file, ...);
+                   const char *undo, const char *operation, const char *file, ...) __attribute__((sentinel));
 
 /* Sets 'key' to 'value' where sshd takes it from for this connection (the winning line),
  * or adds a line in the main file when the default is in effect. */

@@ -50,7 +50,7 @@ static void sanitize(char *dst, size_t size, const char *src, size_t len) {
 /* Reads lines until the identification string. RFC 4253 lets a server send other lines
  * first; the version line begins with "SSH-". */
 static int read_identification(int fd, uint64_t deadline, struct probe_result *ret) {
-        char buf[1024];
+        char buf[1024] = "";
         size_t len = 0;
         bool other = false; /* some line that is not the identification came first */
 
