@@ -119,7 +119,66 @@ tb_rootfs() {
 	# deleted keys/ directory would otherwise give a baffling "Permission denied".
 	cmp -s "$TB_KEY.pub" "$TB_ROOTFS/root/.ssh/authorized_keys" ||
 		tb_die "$TB_ROOTFS was built for another client key than $TB_KEY.pub; delete $TB_ROOTFS (or restore the key) and retry"
+	# A scenario may ask for a variant (ROOTFS_VARIANT=firewalld): built from the base.
+	if [[ -n ${ROOTFS_VARIANT:-} ]]; then tb__rootfs_variant "$ROOTFS_VARIANT"; fi
 	return 0
+}
+
+# ---------------------------------------------------------------- rootfs variants
+# A variant is the base rootfs plus packages that cannot be in debootstrap's --include,
+# cached beside it under a key of the base key + the variant's recipe. The base rootfs
+# and its key never change because of a variant.
+#   firewalld: + firewalld and fail2ban (with python3-systemd for its journal backend),
+#   both installed but disabled and stopped; fail2ban's sshd jail reads the journal
+#   (Debian 12 without rsyslog has no auth.log). Scenarios enable what they need.
+# shellcheck disable=SC2034 # read through ${!name} in tb__rootfs_variant
+TB_VARIANT_RECIPE_firewalld="sshrepair-tests-variant-firewalld-1"
+# shellcheck disable=SC2034
+TB_VARIANT_PACKAGES_firewalld="firewalld fail2ban python3-systemd"
+
+tb__rootfs_variant() {
+	local variant=$1 recipe_var pkgs_var base=$TB_ROOTFS key dir
+	[[ $variant =~ ^[a-z0-9]+$ ]] || tb_die "bad ROOTFS_VARIANT '$variant'"
+	recipe_var=TB_VARIANT_RECIPE_$variant
+	pkgs_var=TB_VARIANT_PACKAGES_$variant
+	[[ -n ${!recipe_var:-} ]] || tb_die "unknown ROOTFS_VARIANT '$variant'"
+	key=$(tb__hash "$(basename "$base")" "${!recipe_var}" "${!pkgs_var}")
+	dir=$TB_CACHE_DIR/rootfs-$variant-$key
+	if [[ ! -d $dir ]]; then
+		local rc=0
+		(
+			exec 9>"$TB_CACHE_DIR/.lock-$variant"
+			if ! flock -n 9; then
+				tb_log "waiting for another process that builds $dir"
+				flock 9
+			fi
+			[[ -d $dir ]] || tb__build_variant "$base" "$dir" "${!pkgs_var}"
+		) || rc=$?
+		((rc == 0)) || tb_die "building the rootfs variant '$variant' failed (rc=$rc)"
+	fi
+	TB_ROOTFS=$dir
+}
+
+# Called with the variant's lock held.
+tb__build_variant() {
+	local base=$1 dir=$2 pkgs=$3 tmp t0=$SECONDS
+	{ tmp=$(mktemp -d "$TB_CACHE_DIR/.variant-XXXXXX") && [[ -d $tmp ]]; } || tb_die "mktemp in $TB_CACHE_DIR failed"
+	tb_log "building $dir from $base (+ $pkgs; log: $tmp/apt.log)"
+	cp -a "$base" "$tmp/root" || tb_die "copying $base failed"
+	# shellcheck disable=SC2086 # the package list is split on purpose
+	if ! systemd-nspawn -q -D "$tmp/root" --register=no --keep-unit --resolv-conf=copy-host \
+		/bin/sh -ec 'export DEBIAN_FRONTEND=noninteractive; apt-get update; apt-get install -y "$@"
+			systemctl disable firewalld.service fail2ban.service 2>/dev/null || true
+			apt-get clean' sh $pkgs >"$tmp/apt.log" 2>&1; then
+		tail -n 40 "$tmp/apt.log" >&2 || true
+		tb_die "installing '$pkgs' into the variant failed (kept $tmp)"
+	fi
+	if [[ -d $tmp/root/etc/fail2ban ]]; then
+		printf '[DEFAULT]\nbackend = systemd\n\n[sshd]\nenabled = true\n' >"$tmp/root/etc/fail2ban/jail.d/sshrepair-tests.local"
+	fi
+	mv -T "$tmp/root" "$dir" || tb_die "renaming $tmp/root to $dir failed"
+	rm -rf --one-file-system "$tmp"
+	tb_log "rootfs variant ready in $((SECONDS - t0)) s: $dir"
 }
 
 tb__ensure_key() {
