@@ -39,7 +39,9 @@ int backend_not_supported_apply(const struct options *o, const struct step *step
 
 extern const struct backend backend_systemd;
 extern const struct backend backend_sshd;
+extern const struct backend backend_auth;
 extern const struct backend backend_net;
+extern const struct backend backend_pkg;
 extern const struct backend backend_nftables;
 extern const struct backend backend_iptables;
 extern const struct backend backend_ufw;

@@ -7,7 +7,9 @@
 const struct backend *const backends[] = {
         &backend_systemd,
         &backend_sshd,
+        &backend_auth, /* after sshd: it reads the effective AuthorizedKeysFile */
         &backend_net,
+        &backend_pkg,
         &backend_nftables,
         &backend_iptables,
         &backend_ufw,

@@ -11,6 +11,7 @@ typedef int (*plan_module)(const struct facts *f, const struct options *o, struc
  * last: opening a port nothing listens on helps nobody. */
 static const plan_module modules[] = {
         plan_sshd,
+        plan_auth,
         plan_service,
         plan_nft,
         plan_frontends,

@@ -20,6 +20,7 @@ int plan_add_step(struct plan *p, const char *fault_id, const char *backend, con
 
 /* The policy modules, called by plan_build() in this order. */
 int plan_sshd(const struct facts *facts, const struct options *o, struct plan *p);
+int plan_auth(const struct facts *facts, const struct options *o, struct plan *p);
 int plan_service(const struct facts *facts, const struct options *o, struct plan *p);
 int plan_nft(const struct facts *facts, const struct options *o, struct plan *p);
 int plan_frontends(const struct facts *facts, const struct options *o, struct plan *p);

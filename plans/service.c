@@ -31,9 +31,13 @@ static bool all_ports_answer(const struct facts *f, const struct options *o) {
 }
 
 static int plan_not_installed(const struct facts *f, struct plan *p) {
+        _cleanup_free_ char *install = NULL, *remove = NULL, *enable = NULL, *start = NULL, *disable = NULL,
+                            *stop = NULL;
+        /* only when the binary is missing: a unit without its binary is for a person */
+        bool can_install = f->pkg.manager && !f->sshd_path && f->systemd;
         struct fault *x;
 
-        x = plan_add_fault(p, "sshd.not-installed", SEVERITY_ERROR, REMEDY_NEEDS_PERSON,
+        x = plan_add_fault(p, "sshd.not-installed", SEVERITY_ERROR, can_install ? REMEDY_AUTO : REMEDY_NEEDS_PERSON,
                            "The OpenSSH server is not installed");
         if (!x)
                 return -ENOMEM;
@@ -42,8 +46,31 @@ static int plan_not_installed(const struct facts *f, struct plan *p) {
         if (f->systemd && !f->service.name &&
             fault_add_evidence(x, "systemd has no ssh.service or sshd.service unit") < 0)
                 return -ENOMEM;
-        return fault_set_advice(x, "install it: 'apt-get install openssh-server' (Debian, Ubuntu) or "
-                                   "'dnf install openssh-server' (RHEL, Fedora, Rocky, Alma)");
+        if (!can_install)
+                return fault_set_advice(x, "install it: 'apt-get install openssh-server' (Debian, Ubuntu) or "
+                                           "'dnf install openssh-server' (RHEL, Fedora, Rocky, Alma)");
+
+        install = strprintf("%s install -y %s", f->pkg.manager, f->pkg.package);
+        remove = strprintf("%s %s -y %s", f->pkg.manager, streq(f->pkg.manager, "apt-get") ? "purge" : "remove",
+                           f->pkg.package);
+        enable = strprintf("systemctl enable %s", f->pkg.unit);
+        disable = strprintf("systemctl disable %s", f->pkg.unit);
+        start = strprintf("systemctl start %s", f->pkg.unit);
+        stop = strprintf("systemctl stop %s", f->pkg.unit);
+        if (!install || !remove || !enable || !disable || !start || !stop)
+                return -ENOMEM;
+        if (plan_add_step(p, "sshd.not-installed", "pkg", "install", f->pkg.manager,
+                          "Install the OpenSSH server with the host's package manager", install, remove) < 0 ||
+            strv_extend(&p->steps[p->n_steps - 1].args, f->pkg.package) < 0)
+                return -ENOMEM;
+        /* Debian's package starts the service itself; elsewhere it does not. Both are no-ops
+         * when already done. */
+        if (plan_add_step(p, "sshd.not-installed", "systemd", "enable", f->pkg.unit,
+                          "Enable the SSH service so it starts at boot", enable, disable) < 0 ||
+            plan_add_step(p, "sshd.not-installed", "systemd", "start", f->pkg.unit, "Start the SSH service", start,
+                          stop) < 0)
+                return -ENOMEM;
+        return 0;
 }
 
 static int add_unit_evidence(struct fault *x, const struct unit_fact *u) {

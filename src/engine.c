@@ -17,7 +17,7 @@
 /* Before any change: how long one connect may take to see a banner. */
 #define PROBE_TIMEOUT_MS 2000
 
-static int probe_all(const struct options *o, struct facts *f) {
+static int probe_all(const struct options *o, const struct backend *const *list, struct facts *f) {
         int r;
 
         f->is_root = geteuid() == 0;
@@ -27,7 +27,7 @@ static int probe_all(const struct options *o, struct facts *f) {
                 if (r < 0)
                         return log_oom();
         }
-        for (const struct backend *const *b = backends; *b; b++) {
+        for (const struct backend *const *b = list ?: backends; *b; b++) {
                 if (!(*b)->probe)
                         continue;
                 r = (*b)->probe(o, f);
@@ -143,7 +143,7 @@ int engine_repair(const struct options *o, const struct engine_io *io) {
         struct outcome oc = {};
         int r, exit_code;
 
-        r = probe_all(o, &facts);
+        r = probe_all(o, io->backends, &facts);
         if (r < 0) {
                 exit_code = 5;
                 goto out;

@@ -11,6 +11,7 @@ struct engine_io {
         FILE *tty_in;   /* answers to "Apply?"; NULL: no terminal */
         const char *state_dir;
         const char *report_path; /* where the JSON report of a run that may act goes; NULL: nowhere */
+        const struct backend *const *backends; /* what to probe; NULL: every backend built in */
 };
 
 #define SSHREPAIR_REPORT_PATH "/var/log/sshrepair/last.json"

@@ -32,7 +32,11 @@ void facts_done(struct facts *f) {
         unit_fact_done(&f->service);
         unit_fact_done(&f->socket);
         free(f->sshd_path);
+        free(f->pkg.manager);
+        free(f->pkg.package);
+        free(f->pkg.unit);
         sshd_config_facts_done(&f->sshd_config);
+        auth_facts_done(&f->auth);
         nft_facts_done(&f->nft);
         fw_facts_done(&f->fw);
         free(f->listen);

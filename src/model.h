@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "model-auth.h"
 #include "model-fw.h"
 #include "model-nft.h"
 #include "model-sshd.h"
@@ -89,9 +90,19 @@ struct facts {
         struct unit_fact service; /* ssh.service (Debian) or sshd.service (RHEL) */
         struct unit_fact socket;  /* ssh.socket, where it exists */
 
+        /* the package manager, to install the OpenSSH server where it is missing */
+        struct {
+                char *manager; /* "apt-get", "dnf", ...; NULL: none found */
+                char *package; /* "openssh-server" */
+                char *unit;    /* the service that package ships: "ssh.service" */
+        } pkg;
+
         /* the sshd binary and its configuration */
         char *sshd_path; /* NULL: not installed */
         struct sshd_config_facts sshd_config;
+
+        /* host keys, and whether --user can log in once the port answers */
+        struct auth_facts auth;
 
         /* firewalls */
         struct nft_facts nft;

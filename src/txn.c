@@ -157,7 +157,14 @@ static int txn_apply_and_verify(struct txn *t, struct outcome *oc) {
                         t->progress->step_end(t->progress->userdata, r, details);
                 if (r < 0) {
                         (void) journal_record(&t->journal, "step-failed %zu", i + 1);
-                        set_outcome(oc, 3, PHASE_NONE, "step %zu failed: %s", i + 1, s->command);
+                        if (r == -ENOPKG)
+                                set_outcome(oc, 1, PHASE_NONE,
+                                            "step %zu could not be done (%s): the package is not available from the "
+                                            "host's package sources; make one reachable (network, a mirror, or a local "
+                                            "repository), or install the package by hand, then run sshrepair again",
+                                            i + 1, s->command);
+                        else
+                                set_outcome(oc, 3, PHASE_NONE, "step %zu failed: %s", i + 1, s->command);
                         return r;
                 }
                 r = journal_record(&t->journal, "step-done %zu", i + 1);
@@ -271,13 +278,16 @@ int txn_run(const struct options *o, const struct plan *plan, const char *state_
         if (!oc->message || oc->exit_code == 0)
                 set_outcome(oc, 3, PHASE_NONE, "the repair failed: %s", strerror(-r));
         why = strdup(strna(oc->message));
+        int failed_exit = oc->exit_code;
         txn_say(&t, "Rolling back ...");
         r = txn_restore_all(&t);
         if (r < 0)
                 set_outcome(oc, 4, PHASE_ROLLBACK_FAILED,
                             "%s, and the rollback is incomplete: manual attention needed", strna(why));
         else
-                set_outcome(oc, 3, PHASE_ROLLED_BACK, "%s; rolled back: the host is as it was", strna(why));
+                /* exit 1 stays 1: the fault is left as it was, for the reason given */
+                set_outcome(oc, failed_exit == 1 ? 1 : 3, PHASE_ROLLED_BACK, "%s; rolled back: the host is as it was",
+                            strna(why));
 finish:
         txn_done(&t);
         (void) journal_prune(state_dir, JOURNAL_KEEP);

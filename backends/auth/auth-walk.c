@@ -1,4 +1,6 @@
 #include <errno.h>
+#include <grp.h>
+#include <pwd.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,8 +66,39 @@ static bool path_in_home(const char *path, const char *home) {
         return strncmp(path, home, n) == 0 && (path[n] == 0 || path[n] == '/');
 }
 
+/* Debian's rule: the group's only member, by primary or supplementary membership, is the
+ * file's owner. */
+static bool group_is_private(gid_t gid, uid_t owner) {
+        struct group *gr = getgrgid(gid);
+        struct passwd *pw, *owner_pw;
+        int members = 0;
+
+        if (!gr)
+                return false;
+        setpwent();
+        while ((pw = getpwent())) {
+                if (pw->pw_gid != gid)
+                        continue;
+                members++;
+                if (pw->pw_uid != owner) {
+                        endpwent();
+                        return false;
+                }
+        }
+        endpwent();
+        owner_pw = getpwuid(owner);
+        if (!owner_pw)
+                return false;
+        if (gr->gr_mem && gr->gr_mem[0]) {
+                members++;
+                if (!streq(gr->gr_mem[0], owner_pw->pw_name) || gr->gr_mem[1])
+                        return false;
+        }
+        return members > 0;
+}
+
 static int add(struct auth_path **list, size_t *n, const char *path, const struct stat *st, bool exists, uid_t uid,
-               const char *home) {
+               bool private_group_ok, const char *home) {
         struct auth_path *l = realloc(*list, sizeof(**list) * (*n + 1)), *e;
 
         if (!l)
@@ -82,13 +115,15 @@ static int add(struct auth_path **list, size_t *n, const char *path, const struc
                 e->gid = st->st_gid;
                 e->mode = st->st_mode & 07777;
                 e->bad_owner = st->st_uid != 0 && st->st_uid != uid;
-                e->bad_mode = (st->st_mode & 022) != 0;
+                e->bad_mode = (st->st_mode & 002) != 0 ||
+                              ((st->st_mode & 020) != 0 && !(private_group_ok && group_is_private(st->st_gid, st->st_uid)));
         }
         (*n)++;
         return 0;
 }
 
-int auth_walk(const char *file, const char *home, uid_t uid, struct auth_path **ret, size_t *ret_n) {
+int auth_walk(const char *file, const char *home, uid_t uid, bool private_group_ok, struct auth_path **ret,
+              size_t *ret_n) {
         struct auth_path *list = NULL;
         size_t n = 0;
         char resolved[PATH_MAX], home_resolved[PATH_MAX], dir[PATH_MAX + 4];
@@ -101,13 +136,13 @@ int auth_walk(const char *file, const char *home, uid_t uid, struct auth_path **
                 snprintf(home_resolved, sizeof home_resolved, "%s", home);
 
         if (realpath(file, resolved) && stat(resolved, &st) == 0) {
-                r = add(&list, &n, resolved, &st, true, uid, home_resolved);
+                r = add(&list, &n, resolved, &st, true, uid, private_group_ok, home_resolved);
                 if (r < 0)
                         goto fail;
                 snprintf(dir, sizeof dir, "%s", resolved);
         } else {
                 /* missing: report it, and walk from the deepest directory that exists */
-                r = add(&list, &n, file, NULL, false, uid, home_resolved);
+                r = add(&list, &n, file, NULL, false, uid, private_group_ok, home_resolved);
                 if (r < 0)
                         goto fail;
                 snprintf(dir, sizeof dir, "%s", file);
@@ -140,7 +175,7 @@ int auth_walk(const char *file, const char *home, uid_t uid, struct auth_path **
                         r = -errno;
                         goto fail;
                 }
-                r = add(&list, &n, dir, &st, true, uid, home_resolved);
+                r = add(&list, &n, dir, &st, true, uid, private_group_ok, home_resolved);
                 if (r < 0)
                         goto fail;
                 if (streq(dir, home_resolved) || streq(dir, "/"))

@@ -3,7 +3,9 @@
 /* sshd's StrictModes check of a key file, as OpenSSH's auth.c does it (safe_path): the
  * file and every directory above it, up to and including the user's home directory (or up
  * to / for a file outside the home), must be owned by root or the user and must not be
- * writable by group or others. */
+ * writable by group or others. Debian and Ubuntu patch sshd to accept group write when the
+ * group has exactly one member, the file's owner (a user-private group); 'private_group_ok'
+ * asks for that rule. */
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -26,7 +28,8 @@ void auth_paths_free(struct auth_path *p, size_t n);
 /* Walks 'file' (absolute) as sshd would for the user 'uid' whose home is 'home'. The first
  * entry is the file itself (exists == false when it is missing: the walk then starts at
  * the deepest directory that exists). Returns the entries, file first. */
-int auth_walk(const char *file, const char *home, uid_t uid, struct auth_path **ret, size_t *ret_n);
+int auth_walk(const char *file, const char *home, uid_t uid, bool private_group_ok, struct auth_path **ret,
+              size_t *ret_n);
 
 /* Expands sshd's tokens in one AuthorizedKeysFile entry (%h home, %u user, %U uid, %%) and
  * makes it absolute (relative entries are relative to the home directory). */

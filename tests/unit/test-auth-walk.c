@@ -60,7 +60,7 @@ static void test_good_tree(void **state) {
         struct auth_path *l;
         size_t n;
 
-        assert_int_equal(auth_walk(file, home, getuid(), &l, &n), 0);
+        assert_int_equal(auth_walk(file, home, getuid(), false, &l, &n), 0);
         /* the file, .ssh, and the home directory, where the walk stops */
         assert_int_equal(n, 3);
         assert_true(l[0].exists);
@@ -81,7 +81,7 @@ static void test_writable_dirs(void **state) {
         assert_int_equal(chmod(ssh, 0777), 0);
         assert_int_equal(chmod(home, 0770), 0);
         assert_int_equal(chmod(file, 0644), 0); /* readable by others is fine */
-        assert_int_equal(auth_walk(file, home, getuid(), &l, &n), 0);
+        assert_int_equal(auth_walk(file, home, getuid(), false, &l, &n), 0);
         assert_false(find(l, n, root, "/home/alice/.ssh/authorized_keys")->bad_mode);
         assert_true(find(l, n, root, "/home/alice/.ssh")->bad_mode);
         assert_true(find(l, n, root, "/home/alice")->bad_mode);
@@ -98,7 +98,7 @@ static void test_owner(void **state) {
         if (getuid() != 0)
                 skip();
         assert_int_equal(chown(file, 4343, 4343), 0);
-        assert_int_equal(auth_walk(file, home, 4242, &l, &n), 0);
+        assert_int_equal(auth_walk(file, home, 4242, false, &l, &n), 0);
         assert_true(l[0].bad_owner);
         assert_false(find(l, n, root, "/home/alice/.ssh")->bad_owner); /* root-owned is fine */
         auth_paths_free(l, n);
@@ -113,7 +113,7 @@ static void test_outside_home_walks_to_root(void **state) {
         assert_int_equal(mkdir(keys, 0755), 0);
         assert_int_equal(chmod(keys, 0757), 0); /* past the umask */
         close(creat(file, 0600));
-        assert_int_equal(auth_walk(file, home, getuid(), &l, &n), 0);
+        assert_int_equal(auth_walk(file, home, getuid(), false, &l, &n), 0);
         assert_string_equal(l[n - 1].path, "/");
         assert_false(l[0].in_home);
         assert_true(find(l, n, root, "/etc-ssh-keys")->bad_mode);
@@ -128,7 +128,7 @@ static void test_missing_and_symlink(void **state) {
         struct auth_path *l;
         size_t n;
 
-        assert_int_equal(auth_walk(missing, home, getuid(), &l, &n), 0);
+        assert_int_equal(auth_walk(missing, home, getuid(), false, &l, &n), 0);
         assert_false(l[0].exists);
         assert_string_equal(l[1].path + strlen(root), "/home/alice/.ssh");
         auth_paths_free(l, n);
@@ -137,7 +137,7 @@ static void test_missing_and_symlink(void **state) {
         close(creat(target, 0600));
         assert_int_equal(chmod(target, 0666), 0);
         assert_int_equal(symlink(target, link), 0);
-        assert_int_equal(auth_walk(link, home, getuid(), &l, &n), 0);
+        assert_int_equal(auth_walk(link, home, getuid(), false, &l, &n), 0);
         assert_string_equal(l[0].path, target);
         assert_true(l[0].bad_mode);
         assert_false(l[0].in_home);
@@ -154,7 +154,7 @@ static void test_nested_home(void **state) {
         size_t n;
 
         assert_int_equal(chmod(up, 0777), 0);
-        assert_int_equal(auth_walk(file, home, getuid(), &l, &n), 0);
+        assert_int_equal(auth_walk(file, home, getuid(), false, &l, &n), 0);
         assert_int_equal(n, 3);
         assert_int_equal(count_bad(l, n), 0);
         auth_paths_free(l, n);

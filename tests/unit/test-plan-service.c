@@ -183,6 +183,39 @@ static void test_not_installed(void **state) {
         facts_done(&f);
 }
 
+static void test_install(void **state) {
+        struct facts f;
+        struct plan p;
+
+        fixture_stopped_disabled(&f);
+        free(f.sshd_path);
+        f.sshd_path = NULL;
+        unit_fact_done(&f.service);
+        unit_fact_done(&f.socket);
+        f.pkg.manager = strdup("dnf");
+        f.pkg.package = strdup("openssh-server");
+        f.pkg.unit = strdup("sshd.service");
+        build(&f, &p);
+        expect_fault(&p, "sshd.not-installed", SEVERITY_ERROR, REMEDY_AUTO);
+        assert_int_equal(p.n_steps, 3);
+        assert_string_equal(p.steps[0].backend, "pkg");
+        assert_string_equal(p.steps[0].command, "dnf install -y openssh-server");
+        assert_string_equal(p.steps[0].undo, "dnf remove -y openssh-server");
+        assert_string_equal(p.steps[0].args[0], "dnf");
+        assert_string_equal(p.steps[0].args[1], "openssh-server");
+        expect_step(&p, 1, "enable", "systemctl enable sshd.service", "systemctl disable sshd.service");
+        expect_step(&p, 2, "start", "systemctl start sshd.service", "systemctl stop sshd.service");
+        plan_done(&p);
+
+        /* without systemd the install could not be followed by a start: a person's job */
+        f.systemd = false;
+        build(&f, &p);
+        expect_fault(&p, "sshd.not-installed", SEVERITY_ERROR, REMEDY_NEEDS_PERSON);
+        assert_int_equal(p.n_steps, 0);
+        plan_done(&p);
+        facts_done(&f);
+}
+
 static void test_rhel_names(void **state) {
         struct facts f;
         struct plan p;
@@ -247,6 +280,7 @@ int main(void) {
                 cmocka_unit_test(test_socket_activation),
                 cmocka_unit_test(test_masked),
                 cmocka_unit_test(test_not_installed),
+                cmocka_unit_test(test_install),
                 cmocka_unit_test(test_rhel_names),
                 cmocka_unit_test(test_no_systemd),
                 cmocka_unit_test(test_no_known_cause),
