@@ -88,6 +88,7 @@ static void json_facts(struct json *j, const struct facts *f) {
                 json_object_end(j);
         }
         json_array_end(j);
+        json_strv(j, "firewall_frontends", f->fw.frontends);
         json_probes(j, "answers", f->answers, f->n_answers);
         json_strv(j, "unreadable", f->unreadable);
         json_object_end(j);

@@ -76,6 +76,11 @@ static void render_facts(FILE *out, const struct options *o, const struct facts 
                 put(out, f->systemd_error);
                 fputc('\n', out);
         }
+        for (char **l = f->fw.frontends; l && *l; l++) {
+                fprintf(out, "  %-14s ", l == f->fw.frontends ? "firewall" : "");
+                put(out, *l);
+                fputc('\n', out);
+        }
         if (f->listen_known)
                 for (size_t i = 0; i < o->n_ports; i++) {
                         size_t any = 0;
