@@ -57,13 +57,12 @@ static int probe_keyfiles(const struct options *o, struct facts *f) {
 
         /* `sshd -T` prints the files on one line, separated by spaces */
         for (char *const *v = values; v && *v; v++) {
-                _cleanup_free_ char *copy = strdup(*v);
-                char *save = NULL;
+                _cleanup_strv_free_ char **words = NULL;
 
-                if (!copy)
+                if (strv_split(*v, " \t", &words) < 0)
                         return -ENOMEM;
-                for (char *w = strtok_r(copy, " \t", &save); w; w = strtok_r(NULL, " \t", &save))
-                        if (strv_extend(&patterns, w) < 0)
+                for (char **w = words; w && *w; w++)
+                        if (strv_extend(&patterns, *w) < 0)
                                 return -ENOMEM;
         }
         if (!patterns && !(patterns = strv_copy((char *const *) default_files)))
@@ -213,15 +212,13 @@ static int restore_hostkeys(const char *list) {
 }
 
 static int auth_restore(const struct options *o, const char *snapshot) {
-        _cleanup_free_ char *copy = snapshot ? strdup(snapshot) : NULL;
-        char *line, *save = NULL;
+        _cleanup_strv_free_ char **lines = NULL;
         int ret = 0;
 
-        if (!snapshot)
-                return 0;
-        if (!copy)
+        if (strv_split(snapshot, "\n", &lines) < 0)
                 return -ENOMEM;
-        for (line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        for (char **l = lines; l && *l; l++) {
+                const char *line = *l;
                 char path[4096];
                 unsigned uid, gid, mode;
 

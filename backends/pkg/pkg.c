@@ -140,13 +140,9 @@ static int run(const char *const *base, const char *package, char ***ret_details
         if (r >= 0 && res.status != 0) {
                 /* the last lines say why: "Unable to locate package", a network error, ... */
                 if (ret_details) {
-                        const char *text = res.err_len ? res.err : res.out;
                         _cleanup_strv_free_ char **lines = NULL;
-                        _cleanup_free_ char *copy = strdup(text ?: "");
-                        char *save = NULL;
 
-                        for (char *l = copy ? strtok_r(copy, "\n", &save) : NULL; l; l = strtok_r(NULL, "\n", &save))
-                                (void) strv_extend(&lines, l);
+                        (void) strv_split(res.err_len ? res.err : res.out, "\n", &lines);
                         for (size_t k = strv_length(lines) > 4 ? strv_length(lines) - 4 : 0; lines && lines[k]; k++)
                                 (void) strv_extend(ret_details, lines[k]);
                 }
@@ -157,15 +153,13 @@ static int run(const char *const *base, const char *package, char ***ret_details
 }
 
 static int pkg_restore(const struct options *o, const char *snapshot) {
-        _cleanup_free_ char *copy = snapshot ? strdup(snapshot) : NULL;
-        char *line, *save = NULL;
+        _cleanup_strv_free_ char **lines = NULL;
         int ret = 0;
 
-        if (!snapshot)
-                return 0;
-        if (!copy)
+        if (strv_split(snapshot, "\n", &lines) < 0)
                 return -ENOMEM;
-        for (line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        for (char **l = lines; l && *l; l++) {
+                const char *line = *l;
                 char manager[32], package[128], want[32];
                 _cleanup_free_ char *now = NULL;
                 int m, r;

@@ -12,6 +12,7 @@
 
 #include "sshd-aug.h"
 #include "sshd-lines.h"
+#include "util/fileio.h"
 #include "util/strv.h"
 
 #define SSHD_MAX_FILE_SIZE (64u << 20)
@@ -85,36 +86,13 @@ int sshd_aug_node_offset(augeas *aug, const char *node, unsigned *ret) {
 static int read_text(const char *root, const char *file, char **ret, size_t *ret_len) {
         _cleanup_free_ char *full = strprintf("%s%s", streq(root, "/") ? "" : root, file);
         _cleanup_close_ int fd = -1;
-        struct stat st;
-        char *buf;
-        size_t len = 0;
 
         if (!full)
                 return -ENOMEM;
         fd = open(full, O_RDONLY | O_CLOEXEC);
         if (fd < 0)
                 return -errno;
-        if (fstat(fd, &st) < 0)
-                return -errno;
-        if (!S_ISREG(st.st_mode))
-                return -EBADF;
-        if ((size_t) st.st_size > SSHD_MAX_FILE_SIZE)
-                return -EFBIG;
-        buf = malloc((size_t) st.st_size + 1);
-        if (!buf)
-                return -ENOMEM;
-        while (len < (size_t) st.st_size) {
-                ssize_t k = read(fd, buf + len, (size_t) st.st_size - len);
-                if (k < 0 && errno == EINTR)
-                        continue;
-                if (k <= 0)
-                        break;
-                len += (size_t) k;
-        }
-        buf[len] = 0;
-        *ret = buf;
-        *ret_len = len;
-        return 0;
+        return read_full_fd(fd, SSHD_MAX_FILE_SIZE, ret, ret_len);
 }
 
 static unsigned line_of_offset(const char *text, size_t len, unsigned offset) {

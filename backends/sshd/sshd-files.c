@@ -13,6 +13,7 @@
 
 #include "sshd-files.h"
 #include "sshd-lines.h"
+#include "util/fileio.h"
 #include "util/strv.h"
 
 #define SELINUX_XATTR "security.selinux"
@@ -64,36 +65,7 @@ static int base64_decode(const char *in, char **ret, size_t *ret_len) {
 }
 
 static int read_fd(int fd, char **ret, size_t *ret_len) {
-        struct stat st;
-        char *buf;
-        size_t len = 0;
-
-        if (fstat(fd, &st) < 0)
-                return -errno;
-        if (!S_ISREG(st.st_mode))
-                return -EBADF;
-        if ((size_t) st.st_size > MAX_FILE_SIZE)
-                return -EFBIG;
-        buf = malloc((size_t) st.st_size + 1);
-        if (!buf)
-                return -ENOMEM;
-        while (len < (size_t) st.st_size) {
-                ssize_t k = read(fd, buf + len, (size_t) st.st_size - len);
-                if (k < 0 && errno == EINTR)
-                        continue;
-                if (k < 0) {
-                        int e = -errno;
-                        free(buf);
-                        return e;
-                }
-                if (k == 0)
-                        break;
-                len += (size_t) k;
-        }
-        buf[len] = 0;
-        *ret = buf;
-        *ret_len = len;
-        return 0;
+        return read_full_fd(fd, MAX_FILE_SIZE, ret, ret_len);
 }
 
 int sshd_file_read(const char *path, char **ret, size_t *ret_len) {

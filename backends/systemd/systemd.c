@@ -163,23 +163,21 @@ static int restore_unit(sd_bus *bus, const char *unit, const char *want_active, 
 
 static int systemd_restore(const struct options *o, const char *snapshot) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
-        _cleanup_free_ char *copy = NULL;
-        char *line, *save = NULL;
+        _cleanup_strv_free_ char **lines = NULL;
         int r, ret = 0;
 
-        if (!snapshot)
-                return 0;
-        copy = strdup(snapshot);
-        if (!copy)
+        if (strv_split(snapshot, "\n", &lines) < 0)
                 return -ENOMEM;
+        if (!lines)
+                return 0;
         r = sd_unit_bus_open(&bus);
         if (r < 0)
                 return r;
 
-        for (line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        for (char **l = lines; *l; l++) {
                 char unit[256], active[32], enabled[64];
 
-                if (sscanf(line, "%255s active=%31s enabled=%63s", unit, active, enabled) != 3)
+                if (sscanf(*l, "%255s active=%31s enabled=%63s", unit, active, enabled) != 3)
                         return -EBADMSG;
                 r = restore_unit(bus, unit, active, enabled);
                 if (r < 0 && ret == 0)

@@ -88,6 +88,27 @@ char **strv_copy(char *const *l) {
         return TAKE_PTR(c);
 }
 
+int strv_split(const char *s, const char *separators, char ***ret) {
+        _cleanup_strv_free_ char **l = NULL;
+
+        while (s && *s) {
+                size_t n;
+
+                s += strspn(s, separators);
+                n = strcspn(s, separators);
+                if (n == 0)
+                        break;
+                char *w = strndup(s, n);
+                if (!w || strv_consume(&l, w) < 0) {
+                        free(w);
+                        return -ENOMEM;
+                }
+                s += n;
+        }
+        *ret = TAKE_PTR(l);
+        return 0;
+}
+
 char *strprintf(const char *format, ...) {
         va_list ap;
         char *s;

@@ -17,6 +17,8 @@ int strv_consume(char ***l, char *value);
 int strv_extend(char ***l, const char *value);
 int strv_extendf(char ***l, const char *format, ...) _printf_(2, 3);
 char **strv_copy(char *const *l);
+/* Splits 's' at any of 'separators', dropping empty words. *ret may be NULL (no words). */
+int strv_split(const char *s, const char *separators, char ***ret);
 
 /* asprintf() that returns the string, or NULL on failure. */
 char *strprintf(const char *format, ...) _printf_(1, 2);
