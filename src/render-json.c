@@ -1,4 +1,5 @@
 #include <arpa/inet.h>
+#include <linux/netfilter.h>
 
 #include "cli.h"
 #include "render.h"
@@ -88,6 +89,30 @@ static void json_facts(struct json *j, const struct facts *f) {
                 json_object_end(j);
         }
         json_array_end(j);
+        json_object_begin(j, "nftables");
+        json_bool(j, "known", f->nft.known);
+        json_int(j, "tables", (int64_t) f->nft.n_tables);
+        json_int(j, "rules", (int64_t) f->nft.n_rules);
+        json_array_begin(j, "base_chains");
+        for (size_t i = 0; i < f->nft.n_verdicts; i++) {
+                const struct nft_chain_verdict *v = &f->nft.verdicts[i];
+
+                json_object_begin(j, NULL);
+                json_string(j, "syn_family", v->nfproto == NFPROTO_IPV6 ? "ipv6" : "ipv4");
+                json_int(j, "port", v->port);
+                json_string(j, "family", v->family);
+                json_string(j, "table", v->table);
+                json_string(j, "chain", v->chain);
+                json_string(j, "hook", v->hook);
+                json_int(j, "priority", v->priority);
+                json_string(j, "verdict", nft_verdict_to_string(v->verdict));
+                json_string(j, "rule", v->text);
+                json_int(j, "handle", (int64_t) v->handle);
+                json_bool(j, "by_policy", v->by_policy);
+                json_object_end(j);
+        }
+        json_array_end(j);
+        json_object_end(j);
         json_strv(j, "firewall_frontends", f->fw.frontends);
         json_probes(j, "answers", f->answers, f->n_answers);
         json_strv(j, "unreadable", f->unreadable);

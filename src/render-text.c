@@ -1,5 +1,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
+#include <linux/netfilter.h>
 #include <string.h>
 
 #include "cli.h"
@@ -75,6 +76,23 @@ static void render_facts(FILE *out, const struct options *o, const struct facts 
                 fprintf(out, "  %-14s ", "systemd");
                 put(out, f->systemd_error);
                 fputc('\n', out);
+        }
+        if (f->nft.known) {
+                fprintf(out, "  %-14s %zu tables, %zu chains, %zu rules, %zu sets\n", "nftables", f->nft.n_tables,
+                        f->nft.n_chains, f->nft.n_rules, f->nft.n_sets);
+                for (size_t i = 0; i < f->nft.n_verdicts; i++) {
+                        const struct nft_chain_verdict *v = &f->nft.verdicts[i];
+
+                        fprintf(out, "  %-14s %s %s %s (%s, priority %d), %s SYN to port %u: %s", "", v->family, v->table,
+                                v->chain, v->hook, v->priority, v->nfproto == NFPROTO_IPV6 ? "IPv6" : "IPv4", v->port,
+                                nft_verdict_to_string(v->verdict));
+                        if (v->text) {
+                                fputs(" by '", out);
+                                put(out, v->text);
+                                fputc('\'', out);
+                        }
+                        fputc('\n', out);
+                }
         }
         for (char **l = f->fw.frontends; l && *l; l++) {
                 fprintf(out, "  %-14s ", l == f->fw.frontends ? "firewall" : "");
