@@ -3,7 +3,7 @@
 # Scenario: commit-confirmed, confirmed in time: the change stays after the moment the
 # rollback would have fired.
 DESCRIPTION="--confirm and confirm in time: the change stays"
-ARGS="--yes --confirm 6"
+ARGS="--yes --confirm 15"
 EXPECT_RC=0
 
 break_host() {
@@ -13,7 +13,7 @@ break_host() {
 check_after() {
 	expect_login alice
 	g 'sshrepair confirm'
-	sleep 9
+	sleep 18
 	expect_login alice
 	expect_output enabled 'systemctl is-enabled ssh'
 	expect_output 1 'sshrepair status | grep -c committed'

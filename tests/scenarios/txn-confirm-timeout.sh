@@ -18,13 +18,13 @@ check_before() {
 
 check_after() {
 	# an "operator session": its own process group, killed right after the repair
-	g 'setsid sh -c "echo \$\$ >/tmp/session.pid; sshrepair --yes --confirm 8; sleep 600" >/tmp/session.out 2>&1 &
+	g 'setsid sh -c "echo \$\$ >/tmp/session.pid; sshrepair --yes --confirm 15; sleep 600" >/tmp/session.out 2>&1 &
 	   i=0; while ! grep -q "sshrepair confirm" /tmp/session.out 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
-	   kill -9 -- -$(cat /tmp/session.pid); cat /tmp/session.out'
+	   while [ ! -s /tmp/session.pid ]; do sleep 0.1; done; kill -9 -- -$(cat /tmp/session.pid); cat /tmp/session.out'
 	expect_login alice
 	g 'sshrepair status'
 	expect_output 1 'sshrepair status | grep -c awaiting-confirm'
-	sleep 12
+	sleep 20
 	expect_no_login alice
 	expect_fingerprint "$FP_BROKEN" "state after the scheduled rollback"
 	g 'sshrepair status'
