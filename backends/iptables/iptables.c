@@ -236,7 +236,7 @@ static int nft_drop_extra_chains(int family, const char *want) {
                 return r;
         }
         for (const char *const *b = builtin_chains; *b; b++) {
-                _cleanup_free_ char *word = strprintf(" %s", *b), *w2 = NULL;
+                _cleanup_free_ char *word = strprintf(" %s", *b);
                 const char *p;
                 bool wanted = false, have = false;
 

@@ -10,5 +10,5 @@ mkdir "$work/corpus"
 [ -d "$seeds" ] && cp -r "$seeds"/. "$work/corpus/"
 cd "$work"
 echo "fuzzing $(basename "$fuzzer") for ${FUZZ_SECONDS:-60} s in $work"
-"$fuzzer" -max_total_time="${FUZZ_SECONDS:-60}" -print_final_stats=1 -timeout=10 -rss_limit_mb=2048 corpus
+"$fuzzer" -error_exitcode=1 -timeout_exitcode=1 -max_total_time="${FUZZ_SECONDS:-60}" -print_final_stats=1 -timeout=10 -rss_limit_mb=2048 corpus
 rm -rf "$work"
