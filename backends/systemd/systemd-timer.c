@@ -27,10 +27,12 @@ int sd_timer_schedule(const char *name, uint64_t usec, char *const *argv) {
         if (r < 0)
                 return r;
 
-        /* the timer */
-        r = sd_bus_message_append(m, "a(sv)", 3,
+        /* the timer; AccuracySec= defaults to a minute, which would let the rollback come up
+         * to a minute late: the deadline we printed must hold */
+        r = sd_bus_message_append(m, "a(sv)", 4,
                                   "Description", "s", "sshrepair: roll back unless confirmed",
                                   "RemainAfterElapse", "b", 0,
+                                  "AccuracyUSec", "t", (uint64_t) 1000000,
                                   "TimersMonotonic", "a(st)", 1, "OnActiveSec", usec);
         if (r < 0)
                 return r;

@@ -20,7 +20,7 @@ check_after() {
 	# an "operator session": its own process group, killed right after the repair
 	g 'setsid sh -c "echo \$\$ >/tmp/session.pid; sshrepair --yes --confirm 15; sleep 600" >/tmp/session.out 2>&1 &
 	   i=0; while ! grep -q "sshrepair confirm" /tmp/session.out 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
-	   while [ ! -s /tmp/session.pid ]; do sleep 0.1; done; kill -9 -- -$(cat /tmp/session.pid); cat /tmp/session.out'
+	   while [ ! -s /tmp/session.pid ]; do sleep 0.1; done; /bin/kill -KILL -- -$(cat /tmp/session.pid); cat /tmp/session.out'
 	expect_login alice
 	g 'sshrepair status'
 	expect_output 1 'sshrepair status | grep -c awaiting-confirm'
