@@ -3,7 +3,6 @@
  * permanent configuration are read and changed separately. Never stops firewalld. */
 
 #include <errno.h>
-#include <glob.h>
 #include <ifaddrs.h>
 #include <net/if.h>
 #include <stdio.h>
@@ -13,6 +12,7 @@
 #include <unistd.h>
 
 #include "backend.h"
+#include "systemd/systemd-unit.h"
 #include "fwd-rich.h"
 #include "util/exec.h"
 #include "util/log.h"
@@ -169,17 +169,6 @@ static int first_external_interface(char **ret) {
         return 0;
 }
 
-static bool service_enabled(const char *unit) {
-        _cleanup_free_ char *pattern = strprintf("/etc/systemd/system/*.wants/%s", unit);
-        glob_t g = {};
-        bool found;
-
-        if (!pattern)
-                return false;
-        found = glob(pattern, GLOB_NOSORT, NULL, &g) == 0 && g.gl_pathc > 0;
-        globfree(&g);
-        return found;
-}
 
 /* Sorts the rich rules into blocking ones and notes; returns whether one accepts for all. */
 static int rich_rules(char **rules, uint16_t port, char ***blocking, bool *only, char ***notes, bool *accepts) {
@@ -277,7 +266,7 @@ static int firewalld_probe(const struct options *o, struct facts *f) {
         int r;
 
         d->installed = path != NULL;
-        d->enabled = service_enabled("firewalld.service");
+        d->enabled = sd_unit_enabled_offline(NULL, "firewalld.service");
         /* whoever owns its bus name is firewalld, wherever it was installed */
         r = bus_open(&bus);
         if (r >= 0)

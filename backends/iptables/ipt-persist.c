@@ -1,6 +1,5 @@
 #include <errno.h>
 #include <fcntl.h>
-#include <glob.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <string.h>
@@ -9,6 +8,7 @@
 #include <unistd.h>
 
 #include "ipt-persist.h"
+#include "systemd/systemd-unit.h"
 #include "ipt-ruleset.h"
 #include "util/strv.h"
 
@@ -25,17 +25,7 @@ static const struct {
         { AF_INET6, "/etc/iptables/ip6tables.rules", "ip6tables.service" },
 };
 
-static bool unit_enabled(const char *root, const char *unit) {
-        _cleanup_free_ char *pattern = strprintf("%s/etc/systemd/system/*.wants/%s", root, unit);
-        glob_t g = {};
-        bool found;
 
-        if (!pattern)
-                return false;
-        found = glob(pattern, GLOB_NOSORT, NULL, &g) == 0 && g.gl_pathc > 0;
-        globfree(&g);
-        return found;
-}
 
 static int read_file(const char *path, char **ret, size_t *ret_size) {
         _cleanup_free_ char *buf = NULL;
@@ -90,7 +80,7 @@ int ipt_persist_detect(const char *root, int family, const char *save_text, stru
                 path = strprintf("%s%s", root, candidates[i].path);
                 if (!path)
                         return -ENOMEM;
-                if (access(path, F_OK) < 0 || !unit_enabled(root, candidates[i].unit))
+                if (access(path, F_OK) < 0 || !sd_unit_enabled_offline(root, candidates[i].unit))
                         continue;
                 r = read_file(path, &content, NULL);
                 if (r >= 0)

@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <glob.h>
 #include <stdio.h>
 #include <string.h>
 #include <systemd/sd-journal.h>
@@ -218,6 +219,19 @@ int sd_unit_reset_failed(sd_bus *bus, const char *name) {
         r = sd_bus_call_method(bus, SD_DEST, SD_PATH, SD_MANAGER, "ResetFailedUnit", &error, NULL, "s", name);
         sd_bus_error_free(&error);
         return r < 0 ? r : 0;
+}
+
+bool sd_unit_enabled_offline(const char *root, const char *unit) {
+        _cleanup_free_ char *pattern = strprintf("%s/etc/systemd/system/*.wants/%s",
+                                                 root && !streq(root, "/") ? root : "", unit);
+        glob_t g = {};
+        bool found;
+
+        if (!pattern)
+                return false;
+        found = glob(pattern, GLOB_NOSORT, NULL, &g) == 0 && g.gl_pathc > 0;
+        globfree(&g);
+        return found;
 }
 
 static int journal_add_unit_matches(sd_journal *j, const char *name) {

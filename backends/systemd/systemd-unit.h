@@ -2,6 +2,7 @@
 
 /* Thin sd-bus wrappers around systemd's Manager and Unit objects. */
 
+#include <stdbool.h>
 #include <systemd/sd-bus.h>
 
 #include "model.h"
@@ -26,4 +27,9 @@ int sd_unit_reset_failed(sd_bus *bus, const char *name);
 
 /* The last 'n' journal lines of the unit (its own output and systemd's messages about it),
  * none older than 'since_usec' (CLOCK_REALTIME; 0: no limit). Returns a strv, oldest first. */
+/* Whether some target wants 'unit' in ROOT/etc/systemd/system (what `systemctl enable`
+ * leaves behind), read from the file system: works without a running manager, and on a
+ * system mounted elsewhere ('root' "" or "/" for this one). */
+bool sd_unit_enabled_offline(const char *root, const char *unit);
+
 int sd_unit_journal_tail(const char *name, size_t n, uint64_t since_usec, char ***ret);
