@@ -206,14 +206,24 @@ int cli_parse(int argc, char *argv[], struct options *ret, char **ret_error) {
                 case ARG_ROOT: {
                         struct stat st;
 
+                        _cleanup_free_ char *abs = NULL, *etc = NULL;
+
                         if (stat(optarg, &st) < 0)
                                 fail("--root: '%s': %s", optarg, strerror(errno));
                         if (!S_ISDIR(st.st_mode))
                                 fail("--root: '%s' is not a directory", optarg);
-                        free(o.root);
-                        o.root = strdup(optarg);
-                        if (!o.root)
+                        abs = realpath(optarg, NULL);
+                        if (!abs)
+                                fail("--root: '%s': %s", optarg, strerror(errno));
+                        etc = strprintf("%s/etc", abs);
+                        if (!etc)
                                 fail("out of memory");
+                        if (stat(etc, &st) < 0 || !S_ISDIR(st.st_mode))
+                                fail("--root: '%s' has no etc/ directory: not the root of an installed system "
+                                     "(mount its root file system there)", optarg);
+                        free(o.root);
+                        /* "/" is the running system: no offline mode */
+                        o.root = streq(abs, "/") ? NULL : TAKE_PTR(abs);
                         break;
                 }
                 case ARG_CONFIRM:
@@ -268,6 +278,8 @@ int cli_parse(int argc, char *argv[], struct options *ret, char **ret_error) {
 
         if (o.if_unconfirmed && o.command != COMMAND_ROLLBACK)
                 fail("--if-unconfirmed: only with 'rollback'");
+        if (o.root && o.confirm_sec)
+                fail("--confirm: cannot be combined with --root (nothing runs there to log in and confirm)");
         if (o.dry_run && o.confirm_sec)
                 fail("--confirm: cannot be combined with --dry-run (nothing is applied to confirm)");
         if (o.command == COMMAND_REPAIR && o.n_ports == 0)

@@ -59,6 +59,8 @@ static int apply_record(struct journal_summary *s, const char *payload) {
                 s->verify = 1;
         else if (streq(payload, "verify fail"))
                 s->verify = 0;
+        else if (streq(payload, "verify offline"))
+                ; /* --root: nothing could be checked */
         else if (streq(word, "confirm-wait") && n == 2)
                 s->confirm_deadline = a;
         else if (streq(word, "commit"))

@@ -12,6 +12,12 @@ void options_done(struct options *o) {
         *o = (struct options) {};
 }
 
+char *options_path(const struct options *o, const char *path) {
+        if (!options_offline(o))
+                return strdup(path);
+        return strprintf("%s%s%s", o->root, path[0] == '/' ? "" : "/", path);
+}
+
 void unit_fact_done(struct unit_fact *u) {
         if (!u)
                 return;

@@ -55,6 +55,17 @@ struct options {
 
 void options_done(struct options *o);
 
+/* --root DIR: the system mounted at DIR is acted on, offline; nothing of the running host
+ * (its services, kernel firewall, sockets) is read or changed. o->root is absolute and never
+ * "/" (cli.c). */
+static inline bool options_offline(const struct options *o) {
+        return o && o->root;
+}
+
+/* The path under which 'path' (absolute, as the target system sees it) is found here:
+ * "DIR/path" offline, a copy of 'path' otherwise. NULL on OOM. */
+char *options_path(const struct options *o, const char *path);
+
 /* A systemd unit as the manager reports it. Strings are NULL when unknown. */
 struct unit_fact {
         char *name;            /* "ssh.service"; NULL: no such unit on this host */

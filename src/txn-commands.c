@@ -61,7 +61,7 @@ static int load_snapshot(struct loaded *l, const char *record) {
         return 0;
 }
 
-static int load(const char *state_dir, const char *id, bool writable, struct loaded *l) {
+static int load(const char *state_dir, const char *root, const char *id, bool writable, struct loaded *l) {
         _cleanup_free_ char *text = NULL;
         int r;
 
@@ -79,6 +79,22 @@ static int load(const char *state_dir, const char *id, bool writable, struct loa
                 return 0; /* stopped before the plan was complete: nothing changed */
         if (r < 0)
                 return log_error_errno(r, "Cannot read the plan of %s: %m", id);
+        /* The recorded plan says whether it changed a tree offline (--root) or the running
+         * system; its snapshots are restored the same way, never the other. The tree may be
+         * mounted elsewhere now: the root is this invocation's. Reading (status) takes both. */
+        if (writable && options_offline(&l->options) && !root)
+                return log_error_errno(EMEDIUMTYPE, "Transaction %s changed a system offline (--root): roll it back "
+                                                    "with --root DIR, from the rescue system, not on the running "
+                                                    "system.", id);
+        if (writable && !options_offline(&l->options) && root)
+                return log_error_errno(EMEDIUMTYPE, "Transaction %s changed the running system, not a tree at "
+                                                    "--root: roll it back on that system, without --root.", id);
+        if (root) {
+                free(l->options.root);
+                l->options.root = strdup(root);
+                if (!l->options.root)
+                        return -ENOMEM;
+        }
         l->txn.options = &l->options;
         l->txn.plan = &l->plan;
         for (char **s = l->summary.snapshots; s && *s; s++) {
@@ -177,7 +193,7 @@ static int lock_or_report(const char *state_dir, int *ret_fd) {
         return 0;
 }
 
-int txn_rollback_id(const char *state_dir, const char *id, bool only_unconfirmed, FILE *out) {
+int txn_rollback_id(const char *state_dir, const char *root, const char *id, bool only_unconfirmed, FILE *out) {
         static const enum txn_state unfinished[] = { TXN_INCOMPLETE, TXN_AWAITING_CONFIRM, TXN_ROLLBACK_FAILED,
                                                      _TXN_STATE_MAX };
         static const enum txn_state any_done[] = { TXN_COMMITTED, TXN_ROLLED_BACK, _TXN_STATE_MAX };
@@ -203,10 +219,10 @@ int txn_rollback_id(const char *state_dir, const char *id, bool only_unconfirmed
                 }
                 id = chosen;
         }
-        r = load(state_dir, id, true, &l);
+        r = load(state_dir, root, id, true, &l);
         if (r < 0) {
                 loaded_done(&l);
-                return r == -ENOENT || r == -EINVAL ? 2 : 4;
+                return r == -ENOENT || r == -EINVAL || r == -EMEDIUMTYPE ? 2 : 4;
         }
         if (only_unconfirmed && journal_summary_state(&l.summary) != TXN_AWAITING_CONFIRM) {
                 fprintf(out, "%s: %s, not waiting for confirmation: nothing to do\n", id,
@@ -288,7 +304,7 @@ int txn_confirm(const char *state_dir, const char *id, FILE *out) {
         return 0;
 }
 
-int txn_recover(const char *state_dir, FILE *out) {
+int txn_recover(const char *state_dir, const char *root, FILE *out) {
         _cleanup_close_ int lock_fd = -1;
         _cleanup_strv_free_ char **ids = NULL;
         size_t n = 0;
@@ -311,8 +327,10 @@ int txn_recover(const char *state_dir, FILE *out) {
                     (st != TXN_INCOMPLETE && st != TXN_AWAITING_CONFIRM && st != TXN_ROLLBACK_FAILED))
                         continue;
                 n++;
-                r = load(state_dir, ids[i - 1], true, &l);
-                if (r < 0)
+                r = load(state_dir, root, ids[i - 1], true, &l);
+                if (r == -EMEDIUMTYPE)
+                        n--; /* the other kind (offline / running): its own recover handles it */
+                else if (r < 0)
                         rc = 4;
                 else if (rollback_loaded(&l, out) != 0)
                         rc = 4;
@@ -347,7 +365,7 @@ int txn_status(const char *state_dir, bool json, FILE *out) {
                 struct loaded l;
                 enum txn_state st;
 
-                if (load(state_dir, ids[i - 1], false, &l) < 0) {
+                if (load(state_dir, NULL, ids[i - 1], false, &l) < 0) {
                         loaded_done(&l);
                         continue;
                 }

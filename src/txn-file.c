@@ -43,6 +43,8 @@ int txn_file_format(const struct options *o, const struct plan *p, char **ret) {
                 fprintf(f, "option from %s\n", cidr_to_string(&o->from, cidr, sizeof cidr));
         if (o->allow_insecure)
                 fputs("option allow-insecure\n", f);
+        if (options_offline(o))
+                fputs("option offline\n", f); /* not the path: the tree may be mounted elsewhere later */
         for (size_t i = 0; i < p->n_steps; i++) {
                 const struct step *s = &p->steps[i];
 
@@ -157,6 +159,13 @@ static int parse_option(const char *line, struct options *o) {
                         return -EBADMSG;
         } else if (streq(name, "allow-insecure"))
                 o->allow_insecure = true;
+        else if (streq(name, "offline")) {
+                /* a marker; load() puts the invocation's --root in its place */
+                free(o->root);
+                o->root = strdup("");
+                if (!o->root)
+                        return -ENOMEM;
+        }
         else
                 return -EBADMSG;
         return 0;

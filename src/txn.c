@@ -175,6 +175,11 @@ static int txn_apply_and_verify(struct txn *t, struct outcome *oc) {
                 }
         }
 
+        if (options_offline(t->options)) {
+                /* Nothing runs on the tree: the check is the first login after it boots. */
+                txn_say(t, "Offline (--root): SSH cannot be checked here; verify it after the system boots.");
+                return journal_record(&t->journal, "verify offline");
+        }
         txn_say(t, "Verifying that SSH answers ...");
         free(oc->probes);
         oc->probes = NULL;
@@ -215,7 +220,13 @@ static int txn_finish_verified(struct txn *t, struct outcome *oc) {
                 r = journal_record(&t->journal, "commit");
                 if (r < 0)
                         log_warning_errno(r, "Repaired, but the commit could not be recorded: %m");
-                set_outcome(oc, 0, PHASE_COMMITTED, "Repaired and verified: SSH answers");
+                if (options_offline(t->options))
+                        set_outcome(oc, 0, PHASE_COMMITTED,
+                                    "Repaired offline: the system at %s is changed; verify SSH after it boots "
+                                    "(undo from here: sshrepair --root %s rollback %s)",
+                                    t->options->root, t->options->root, t->journal.id);
+                else
+                        set_outcome(oc, 0, PHASE_COMMITTED, "Repaired and verified: SSH answers");
                 return 0;
         }
 

@@ -26,6 +26,8 @@ int txn_run(const struct options *o, const struct plan *plan, const char *state_
 int txn_status(const char *state_dir, bool json, FILE *out);
 /* id NULL: the latest unfinished transaction, else the latest. 'only_unconfirmed': do
  * nothing unless the transaction still waits for confirmation (the scheduled rollback). */
-int txn_rollback_id(const char *state_dir, const char *id, bool only_unconfirmed, FILE *out);
+/* 'root': this invocation's --root (NULL: the running system); a transaction is rolled back
+ * only the way it was made, offline or on the running system. */
+int txn_rollback_id(const char *state_dir, const char *root, const char *id, bool only_unconfirmed, FILE *out);
 int txn_confirm(const char *state_dir, const char *id, FILE *out);
-int txn_recover(const char *state_dir, FILE *out);
+int txn_recover(const char *state_dir, const char *root, FILE *out);

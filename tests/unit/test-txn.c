@@ -223,7 +223,7 @@ static void test_rollback_fails(void **state) {
 
         /* recover tries again, and succeeds once restoring works */
         fake_fail_restore = 0;
-        assert_int_equal(txn_recover(state_dir, stdout), 0);
+        assert_int_equal(txn_recover(state_dir, NULL, stdout), 0);
         assert_string_equal(fake_state[0], "old0");
         plan_done(&p);
 }
@@ -262,7 +262,7 @@ static void test_confirm_then_commit(void **state) {
         /* the scheduled rollback finds it unconfirmed... but confirm comes first */
         assert_int_equal(txn_confirm(state_dir, NULL, stdout), 0);
         assert_int_equal(cancelled, 1);
-        assert_int_equal(txn_rollback_id(state_dir, NULL, true, stdout), 0); /* nothing to do */
+        assert_int_equal(txn_rollback_id(state_dir, NULL, NULL, true, stdout), 0); /* nothing to do */
         assert_string_equal(fake_state[1], "new1");
         assert_int_equal(txn_confirm(state_dir, NULL, stdout), 1); /* nothing waits */
         outcome_done(&oc);
@@ -276,12 +276,12 @@ static void test_confirm_expires(void **state) {
         options.confirm_sec = 60;
         assert_int_equal(txn_run(&options, &p, state_dir, NULL, &oc), 0);
         /* what the timer runs: roll back the unconfirmed transaction */
-        assert_int_equal(txn_rollback_id(state_dir, NULL, true, stdout), 0);
+        assert_int_equal(txn_rollback_id(state_dir, NULL, NULL, true, stdout), 0);
         assert_string_equal(fake_state[0], "old0");
         assert_string_equal(fake_state[1], "old1");
         /* and a second time it is finished */
-        assert_int_equal(txn_rollback_id(state_dir, NULL, true, stdout), 0);
-        assert_int_equal(txn_recover(state_dir, stdout), 0);
+        assert_int_equal(txn_rollback_id(state_dir, NULL, NULL, true, stdout), 0);
+        assert_int_equal(txn_recover(state_dir, NULL, stdout), 0);
         outcome_done(&oc);
         plan_done(&p);
 }
@@ -290,14 +290,14 @@ static void test_rollback_committed_and_bad_ids(void **state) {
         struct plan p = make_plan(2);
         struct outcome oc = {};
 
-        assert_int_equal(txn_rollback_id(state_dir, NULL, false, stdout), 1); /* none yet */
+        assert_int_equal(txn_rollback_id(state_dir, NULL, NULL, false, stdout), 1); /* none yet */
         assert_int_equal(txn_run(&options, &p, state_dir, NULL, &oc), 0);
         assert_string_equal(fake_state[0], "new0");
         /* an explicit rollback of the latest, committed one restores what was before */
-        assert_int_equal(txn_rollback_id(state_dir, NULL, false, stdout), 0);
+        assert_int_equal(txn_rollback_id(state_dir, NULL, NULL, false, stdout), 0);
         assert_string_equal(fake_state[0], "old0");
-        assert_int_equal(txn_rollback_id(state_dir, "../../etc", false, stdout), 2);
-        assert_int_equal(txn_rollback_id(state_dir, "20990101T000000-1", false, stdout), 2);
+        assert_int_equal(txn_rollback_id(state_dir, NULL, "../../etc", false, stdout), 2);
+        assert_int_equal(txn_rollback_id(state_dir, NULL, "20990101T000000-1", false, stdout), 2);
         assert_int_equal(txn_confirm(state_dir, "20990101T000000-1", stdout), 2);
         assert_int_equal(txn_status(state_dir, true, stdout), 0);
         outcome_done(&oc);
@@ -318,7 +318,7 @@ static void test_damaged_snapshot(void **state) {
         fputc('X', f); /* same size, other bytes: the checksum catches it */
         fclose(f);
         /* refuse to restore from it: exit 4, and the state is left as it is */
-        assert_int_equal(txn_recover(state_dir, stdout), 4);
+        assert_int_equal(txn_recover(state_dir, NULL, stdout), 4);
         assert_string_equal(fake_state[0], "new0");
         free(path);
         outcome_done(&oc);
