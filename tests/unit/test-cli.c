@@ -3,7 +3,11 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "util/strv.h"
@@ -62,10 +66,17 @@ static void test_good_options(void **state) {
         assert_int_equal(o.verbose, 2);
         options_done(&o);
 
+        /* --root / is the running system: not offline, so --confirm is allowed */
         assert_int_equal(PARSE(&o, &error, "--yes", "--confirm", "120", "--root", "/"), 0);
         assert_true(o.yes);
         assert_int_equal(o.confirm_sec, 120);
-        assert_string_equal(o.root, "/");
+        assert_null(o.root);
+        assert_false(options_offline(&o));
+        options_done(&o);
+
+        /* "/./" names the root too */
+        assert_int_equal(PARSE(&o, &error, "--root", "/./"), 0);
+        assert_null(o.root);
         options_done(&o);
 
         assert_int_equal(PARSE(&o, &error, "--from", "2001:db8::/32"), 0);
@@ -127,6 +138,22 @@ static void test_bad_values(void **state) {
         EXPECT_ERROR("--user: ''", "--user=");
         EXPECT_ERROR("--root: '/nonexistent/x'", "--root", "/nonexistent/x");
         EXPECT_ERROR("--root: '/etc/passwd' is not a directory", "--root", "/etc/passwd");
+        EXPECT_ERROR("--root: '/proc/self' has no etc/ directory", "--root", "/proc/self");
+        {
+                char tree[] = "/tmp/test-cli-root.XXXXXX";
+                char etc[sizeof tree + 4];
+
+                assert_non_null(mkdtemp(tree));
+                snprintf(etc, sizeof etc, "%s/etc", tree);
+                assert_int_equal(mkdir(etc, 0755), 0);
+                assert_int_equal(PARSE(&o, &error, "--dry-run", "--root", tree), 0);
+                assert_true(options_offline(&o));
+                assert_string_equal(o.root, tree);
+                options_done(&o);
+                EXPECT_ERROR("cannot be combined with --root", "--root", tree, "--confirm", "60");
+                assert_int_equal(rmdir(etc), 0);
+                assert_int_equal(rmdir(tree), 0);
+        }
         EXPECT_ERROR("--confirm: 'soon'", "--confirm", "soon");
         EXPECT_ERROR("--confirm: '0'", "--confirm", "0");
         EXPECT_ERROR("cannot be combined with --dry-run", "--dry-run", "--confirm", "60");
