@@ -142,6 +142,8 @@ static void test_bad_values(void **state) {
         {
                 char tree[] = "/tmp/test-cli-root.XXXXXX";
                 char etc[sizeof tree + 4];
+                struct options o;
+                _cleanup_free_ char *error = NULL;
 
                 assert_non_null(mkdtemp(tree));
                 snprintf(etc, sizeof etc, "%s/etc", tree);
