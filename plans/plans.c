@@ -60,7 +60,8 @@ int plan_build(const struct facts *f, const struct options *o, struct plan *ret)
                 if (r < 0)
                         goto fail;
         }
-        if (p.n_faults == 0) {
+        /* Offline nothing was connected to: no fault found is all there is to say. */
+        if (p.n_faults == 0 && !options_offline(o)) {
                 r = plan_no_answer(f, o, &p);
                 if (r < 0)
                         goto fail;

@@ -34,6 +34,8 @@ static int probe_all(const struct options *o, const struct backend *const *list,
                 if (r < 0)
                         return log_error_errno(r, "Failed to probe '%s': %m", (*b)->name);
         }
+        if (options_offline(o))
+                return 0; /* nothing of the tree runs here: no connect check */
         return verify_ports(o, PROBE_TIMEOUT_MS, &f->answers, &f->n_answers);
 }
 
@@ -120,7 +122,9 @@ static int set_message(struct outcome *oc, int exit_code, const char *message) {
 static int decide(const struct options *o, const struct engine_io *io, const struct facts *f,
                   const struct plan *p, struct outcome *oc) {
         if (p->n_faults == 0)
-                return set_message(oc, 0, "SSH answers: nothing to do");
+                return set_message(oc, 0, options_offline(o) ? "No fault found in the tree: nothing to do "
+                                                               "(SSH itself is checked only after it boots)"
+                                                             : "SSH answers: nothing to do");
         if (!plan_has_fixable(p))
                 return set_message(oc, 1, "Nothing here can be repaired automatically: see 'what to do' above");
         if (o->dry_run)

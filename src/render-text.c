@@ -109,6 +109,8 @@ static void render_facts(FILE *out, const struct options *o, const struct facts 
                                         fprintf(out, "%s%s", any++ ? ", " : "", f->listen[j].address);
                         fputs(any ? "\n" : "nothing listens\n", out);
                 }
+        if (options_offline(o))
+                fprintf(out, "  %-14s not checked: offline (--root %s); verify after it boots\n", "connect", o->root);
         for (size_t i = 0; i < f->n_answers; i++) {
                 fprintf(out, "  %-14s ", i == 0 ? "connect" : "");
                 render_probe(out, &f->answers[i]);
