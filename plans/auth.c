@@ -7,8 +7,9 @@
 #include "plans.h"
 #include "util/strv.h"
 
-static int plan_hostkeys(const struct facts *f, struct plan *p) {
+static int plan_hostkeys(const struct facts *f, const struct options *o, struct plan *p) {
         const struct auth_facts *a = &f->auth;
+        _cleanup_free_ char *cmd = NULL;
         struct fault *x;
 
         if (!a->hostkeys_known || !f->sshd_path || strv_length(a->hostkeys_present) > 0)
@@ -20,9 +21,12 @@ static int plan_hostkeys(const struct facts *f, struct plan *p) {
         for (char **k = a->hostkeys_missing; k && *k; k++)
                 if (fault_add_evidence(x, "missing: %s", *k) < 0)
                         return -ENOMEM;
+        /* offline -f names the tree: the keys go to DIR/etc/ssh */
+        cmd = options_offline(o) ? strprintf("ssh-keygen -A -f %s", o->root) : strdup("ssh-keygen -A");
+        if (!cmd)
+                return -ENOMEM;
         return plan_add_step(p, "sshd.hostkeys-missing", "auth", "generate-hostkeys", NULL,
-                             "Generate the missing host keys", "ssh-keygen -A",
-                             "remove the host keys that ssh-keygen -A created");
+                             "Generate the missing host keys", cmd, "remove the host keys that ssh-keygen -A created");
 }
 
 static int add_step_args(struct plan *p, const char *a1, const char *a2) {
@@ -37,10 +41,14 @@ static int add_step_args(struct plan *p, const char *a1, const char *a2) {
 
 /* One path of the walk that sshd refuses: give it back to the user, take away go-w. Paths
  * above the home directory belong to the system; changing them is for a person. */
-static int plan_path(const struct auth_facts *a, const struct auth_path *e, struct plan *p) {
+static int plan_path(const struct auth_facts *a, const struct options *o, const struct auth_path *e, struct plan *p) {
         _cleanup_free_ char *cmd = NULL, *undo = NULL, *mode = NULL, *uid = NULL, *gid = NULL;
+        /* the path in the commands: under DIR offline; the step's argument stays the target's */
+        _cleanup_free_ char *shown = options_path(o, e->path);
         struct fault *x;
 
+        if (!shown)
+                return -ENOMEM;
         if (e->bad_owner) {
                 bool fixable = e->in_home;
 
@@ -54,8 +62,8 @@ static int plan_path(const struct auth_facts *a, const struct auth_path *e, stru
                                              a->user, a->user) < 0)
                                 return -ENOMEM;
                 } else {
-                        cmd = strprintf("chown %u:%u %s", (unsigned) a->uid, (unsigned) a->gid, e->path);
-                        undo = strprintf("chown %u:%u %s", (unsigned) e->uid, (unsigned) e->gid, e->path);
+                        cmd = strprintf("chown %u:%u %s", (unsigned) a->uid, (unsigned) a->gid, shown);
+                        undo = strprintf("chown %u:%u %s", (unsigned) e->uid, (unsigned) e->gid, shown);
                         uid = strprintf("%u", (unsigned) a->uid);
                         gid = strprintf("%u", (unsigned) a->gid);
                         if (!cmd || !undo || !uid || !gid ||
@@ -74,8 +82,8 @@ static int plan_path(const struct auth_facts *a, const struct auth_path *e, stru
                         return -ENOMEM;
                 free(cmd);
                 free(undo);
-                cmd = strprintf("chmod go-w %s", e->path);
-                undo = strprintf("chmod %04o %s", (unsigned) e->mode, e->path);
+                cmd = strprintf("chmod go-w %s", shown);
+                undo = strprintf("chmod %04o %s", (unsigned) e->mode, shown);
                 mode = strprintf("%04o", (unsigned) (e->mode & ~022U));
                 if (!cmd || !undo || !mode ||
                     plan_add_step(p, "auth.keyfile-perms", "auth", "chmod", e->path,
@@ -86,7 +94,7 @@ static int plan_path(const struct auth_facts *a, const struct auth_path *e, stru
         return 0;
 }
 
-static int plan_keyfiles(const struct facts *f, struct plan *p) {
+static int plan_keyfiles(const struct facts *f, const struct options *o, struct plan *p) {
         const struct auth_facts *a = &f->auth;
         _cleanup_strv_free_ char **seen = NULL;
         bool any = false;
@@ -122,7 +130,7 @@ static int plan_keyfiles(const struct facts *f, struct plan *p) {
                         r = strv_extend(&seen, k->walk[j].path);
                         if (r < 0)
                                 return r;
-                        r = plan_path(a, &k->walk[j], p);
+                        r = plan_path(a, o, &k->walk[j], p);
                         if (r < 0)
                                 return r;
                 }
@@ -130,8 +138,13 @@ static int plan_keyfiles(const struct facts *f, struct plan *p) {
         return 0;
 }
 
-static int plan_account(const struct facts *f, struct plan *p) {
+static int plan_account(const struct facts *f, const struct options *o, struct plan *p) {
         const struct auth_facts *a = &f->auth;
+        /* offline the account tools work on the tree: "chroot DIR usermod ..." */
+        _cleanup_free_ char *in = options_offline(o) ? strprintf("chroot %s ", o->root) : strdup("");
+
+        if (!in)
+                return -ENOMEM;
         const char *use_pam = sshd_effective_first(&f->sshd_config, SSHD_USE_PAM);
         struct fault *x;
 
@@ -139,9 +152,9 @@ static int plan_account(const struct facts *f, struct plan *p) {
                 x = plan_add_fault(p, "auth.shell-nologin", SEVERITY_ERROR, REMEDY_NEEDS_PERSON,
                                    "%s's shell is %s: the key is accepted, then the session ends at once", a->user,
                                    a->shell);
-                if (!x || fault_set_advice(x, "if %s should log in: 'usermod -s /bin/bash %s' (this tool does not "
+                if (!x || fault_set_advice(x, "if %s should log in: '%susermod -s /bin/bash %s' (this tool does not "
                                               "change an account's shell)",
-                                           a->user, a->user) < 0)
+                                           a->user, in, a->user) < 0)
                         return -ENOMEM;
         }
         /* With UsePAM no, sshd itself refuses a locked account, keys included. */
@@ -150,14 +163,14 @@ static int plan_account(const struct facts *f, struct plan *p) {
                                    "%s's password is locked ('!' in /etc/shadow) and UsePAM is no: sshd refuses "
                                    "every login of the account, keys too",
                                    a->user);
-                if (!x || fault_set_advice(x, "keep the password unusable but the account open: 'usermod -p \"*\" %s'",
-                                           a->user) < 0)
+                if (!x || fault_set_advice(x, "keep the password unusable but the account open: '%susermod -p \"*\" %s'",
+                                           in, a->user) < 0)
                         return -ENOMEM;
         }
         if (a->account_expired) {
                 x = plan_add_fault(p, "auth.account-expired", SEVERITY_ERROR, REMEDY_NEEDS_PERSON,
                                    "%s's account has expired", a->user);
-                if (!x || fault_set_advice(x, "if it should not: 'chage -E -1 %s'", a->user) < 0)
+                if (!x || fault_set_advice(x, "if it should not: '%schage -E -1 %s'", in, a->user) < 0)
                         return -ENOMEM;
         }
         return 0;
@@ -168,16 +181,18 @@ int plan_auth(const struct facts *f, const struct options *o, struct plan *p) {
         struct fault *x;
         int r;
 
-        r = plan_hostkeys(f, p);
+        r = plan_hostkeys(f, o, p);
         if (r < 0 || !a->user_known)
                 return r;
         if (a->user_missing) {
-                x = plan_add_fault(p, "auth.user-missing", SEVERITY_ERROR, REMEDY_NEEDS_PERSON,
-                                   "there is no account '%s' on this host", o->user);
+                x = options_offline(o) ? plan_add_fault(p, "auth.user-missing", SEVERITY_ERROR, REMEDY_NEEDS_PERSON,
+                                                        "there is no account '%s' in %s/etc/passwd", o->user, o->root)
+                                       : plan_add_fault(p, "auth.user-missing", SEVERITY_ERROR, REMEDY_NEEDS_PERSON,
+                                                        "there is no account '%s' on this host", o->user);
                 return x ? 0 : -ENOMEM;
         }
-        r = plan_keyfiles(f, p);
+        r = plan_keyfiles(f, o, p);
         if (r < 0)
                 return r;
-        return plan_account(f, p);
+        return plan_account(f, o, p);
 }

@@ -30,6 +30,30 @@ static bool all_ports_answer(const struct facts *f, const struct options *o) {
         return true;
 }
 
+/* "systemctl --root=DIR VERB UNIT" offline, "systemctl VERB UNIT" live. */
+static char *systemctl(const struct options *o, const char *verb, const char *unit) {
+        if (options_offline(o))
+                return strprintf("systemctl --root=%s %s %s", o->root, verb, unit);
+        return strprintf("systemctl %s %s", verb, unit);
+}
+
+/* Offline, installing into the tree is the user's call: say how, with the tree's own
+ * package manager. */
+static int plan_not_installed_offline(const struct facts *f, const struct options *o, struct plan *p) {
+        struct fault *x;
+
+        x = plan_add_fault(p, "sshd.not-installed", SEVERITY_ERROR, REMEDY_NEEDS_PERSON,
+                           "The OpenSSH server is not installed in %s", o->root);
+        if (!x || fault_add_evidence(x, "no sshd binary in %s/usr/sbin, /usr/bin or /usr/local/sbin", o->root) < 0)
+                return -ENOMEM;
+        if (f->pkg.manager)
+                return fault_set_advice(x, "install it into the tree: 'chroot %s %s install %s'", o->root,
+                                        f->pkg.manager, f->pkg.package);
+        return fault_set_advice(x, "install it into the tree with its package manager: 'chroot %s apt-get install "
+                                   "openssh-server' (Debian, Ubuntu) or 'chroot %s dnf install openssh-server' (RHEL, "
+                                   "Fedora, Rocky, Alma)", o->root, o->root);
+}
+
 static int plan_not_installed(const struct facts *f, struct plan *p) {
         _cleanup_free_ char *install = NULL, *remove = NULL, *enable = NULL, *start = NULL, *disable = NULL,
                             *stop = NULL;
@@ -85,15 +109,69 @@ static int add_unit_evidence(struct fault *x, const struct unit_fact *u) {
         return r;
 }
 
+/* A ConditionPathExists=!FILE of the unit names a file that is there: systemd skips the
+ * start, whatever else is right. The file is removed (snapshotted first). */
+static int plan_blocked(const struct facts *f, const struct options *o, struct plan *p) {
+        _cleanup_free_ char *path = NULL, *rm = NULL, *touch = NULL;
+        struct fault *x;
+
+        if (!f->service_blocked_by)
+                return 0;
+        path = options_path(o, f->service_blocked_by);
+        if (!path)
+                return -ENOMEM;
+        x = plan_add_fault(p, "sshd.not-to-be-run", SEVERITY_ERROR, REMEDY_AUTO,
+                           "%s exists: %s never starts while it is there", path, f->service.name);
+        if (!x || fault_add_evidence(x, "%s: ConditionPathExists=!%s", f->service.name, f->service_blocked_by) < 0)
+                return -ENOMEM;
+        rm = strprintf("rm %s", path);
+        touch = strprintf("touch %s", path);
+        if (!rm || !touch)
+                return -ENOMEM;
+        return plan_add_step(p, "sshd.not-to-be-run", "systemd", "remove-file", f->service_blocked_by,
+                             "Remove the file that keeps the SSH service from starting", rm, touch);
+}
+
+/* Offline there is nobody to ask whether the mask was meant, and the point of the rescue is
+ * a system that serves SSH when it boots: unmask and enable, as `systemctl --root` would. */
+static int plan_masked_offline(const struct facts *f, const struct options *o, struct plan *p) {
+        const struct unit_fact *svc = &f->service;
+        _cleanup_free_ char *unmask = systemctl(o, "unmask", svc->name), *mask = systemctl(o, "mask", svc->name),
+                            *enable = systemctl(o, "enable", svc->name), *disable = systemctl(o, "disable", svc->name);
+        struct fault *x;
+
+        if (!unmask || !mask || !enable || !disable)
+                return -ENOMEM;
+        x = plan_add_fault(p, "sshd.masked", SEVERITY_ERROR, REMEDY_AUTO, "%s is masked: systemd will not start it at boot",
+                           svc->name);
+        if (!x || fault_add_evidence(x, "%s: UnitFileState=%s (a link to /dev/null in %s/etc/systemd/system)",
+                                     svc->name, strna(svc->unit_file_state), o->root) < 0)
+                return -ENOMEM;
+        if (plan_add_step(p, "sshd.masked", "systemd", "unmask", svc->name, "Unmask the SSH service", unmask, mask) < 0 ||
+            plan_add_step(p, "sshd.masked", "systemd", "enable", svc->name,
+                          "Enable the SSH service so it starts at boot", enable, disable) < 0)
+                return -ENOMEM;
+        return 0;
+}
+
 int plan_service(const struct facts *f, const struct options *o, struct plan *p) {
         const struct unit_fact *svc = &f->service, *sock = &f->socket;
         bool socket_serves, socket_boots, need_enable, need_start;
         _cleanup_free_ char *enable = NULL, *disable = NULL, *start = NULL, *stop = NULL;
         struct fault *x;
+        int r;
 
         if (!f->sshd_path)
-                return plan_not_installed(f, p);
+                return options_offline(o) ? plan_not_installed_offline(f, o, p) : plan_not_installed(f, p);
 
+        if (!f->systemd && options_offline(o)) {
+                x = plan_add_fault(p, "service.no-manager", SEVERITY_WARNING, REMEDY_NEEDS_PERSON,
+                                   "sshd is installed in %s, but the tree has no systemd: its unit files were not read",
+                                   o->root);
+                if (!x || fault_add_evidence(x, "%s", strna(f->systemd_error)) < 0)
+                        return -ENOMEM;
+                return fault_set_advice(x, "make sure the tree's init system starts sshd at boot");
+        }
         if (!f->systemd) {
                 if (all_ports_answer(f, o))
                         return 0;
@@ -105,11 +183,17 @@ int plan_service(const struct facts *f, const struct options *o, struct plan *p)
         }
 
         if (!svc->name)
-                return plan_not_installed(f, p);
+                return options_offline(o) ? plan_not_installed_offline(f, o, p) : plan_not_installed(f, p);
+
+        r = plan_blocked(f, o, p);
+        if (r < 0)
+                return r;
 
         socket_serves = sock->name && unit_active(sock);
         socket_boots = sock->name && unit_enabled(sock);
 
+        if (unit_masked(svc) && options_offline(o))
+                return plan_masked_offline(f, o, p);
         if (unit_masked(svc) && !socket_serves) {
                 x = plan_add_fault(p, "sshd.masked", SEVERITY_ERROR, REMEDY_NEEDS_PERSON,
                                    "%s is masked: systemd will not start it", svc->name);
@@ -120,7 +204,8 @@ int plan_service(const struct facts *f, const struct options *o, struct plan *p)
                                         svc->name, svc->name);
         }
 
-        need_start = !unit_active(svc) && !socket_serves;
+        /* Offline nothing runs, and nothing is started: enabled is what counts at boot. */
+        need_start = !options_offline(o) && !unit_active(svc) && !socket_serves;
         need_enable = !unit_enabled(svc) && !socket_boots;
 
         if (need_start) {
@@ -133,16 +218,18 @@ int plan_service(const struct facts *f, const struct options *o, struct plan *p)
                         return -ENOMEM;
         }
         if (need_enable) {
-                x = plan_add_fault(p, "sshd.disabled", need_start ? SEVERITY_ERROR : SEVERITY_WARNING, REMEDY_AUTO,
+                /* offline, enabled is all that decides whether it runs after the boot */
+                x = plan_add_fault(p, "sshd.disabled", need_start || options_offline(o) ? SEVERITY_ERROR : SEVERITY_WARNING,
+                                   REMEDY_AUTO,
                                    "%s is not enabled: it will not start at boot", svc->name);
                 if (!x || fault_add_evidence(x, "%s: UnitFileState=%s", svc->name, strna(svc->unit_file_state)) < 0)
                         return -ENOMEM;
         }
 
-        enable = strprintf("systemctl enable %s", svc->name);
-        disable = strprintf("systemctl disable %s", svc->name);
-        start = strprintf("systemctl start %s", svc->name);
-        stop = strprintf("systemctl stop %s", svc->name);
+        enable = systemctl(o, "enable", svc->name);
+        disable = systemctl(o, "disable", svc->name);
+        start = systemctl(o, "start", svc->name);
+        stop = systemctl(o, "stop", svc->name);
         if (!enable || !disable || !start || !stop)
                 return -ENOMEM;
 

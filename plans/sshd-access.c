@@ -192,8 +192,11 @@ int plan_sshd_access(struct sshd_plan *sp) {
         if (!sp->c->user_effective_known)
                 return 0;
         if (!sp->c->user_exists) {
-                x = plan_add_fault(sp->p, "sshd.user-unknown", SEVERITY_ERROR, REMEDY_NEEDS_PERSON,
-                                   "There is no user '%s' on this host", sp->o->user);
+                x = options_offline(sp->o)
+                            ? plan_add_fault(sp->p, "sshd.user-unknown", SEVERITY_ERROR, REMEDY_NEEDS_PERSON,
+                                             "There is no user '%s' in %s/etc/passwd", sp->o->user, sp->o->root)
+                            : plan_add_fault(sp->p, "sshd.user-unknown", SEVERITY_ERROR, REMEDY_NEEDS_PERSON,
+                                             "There is no user '%s' on this host", sp->o->user);
                 return x ? fault_set_advice(x, "check the name, or create the account") : -ENOMEM;
         }
         r = plan_deny_users(sp, &x, &xp);

@@ -5,6 +5,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -32,6 +33,37 @@ bool sshd_plan_editable(const struct sshd_config_facts *c, const char *file) {
         return f && f->parsed;
 }
 
+/* 'text' with every " FILE" (a word of its own) spelled " SHOWN". */
+static char *in_tree(const char *text, const char *file, const char *shown) {
+        size_t n = strlen(file), extra = strlen(shown) - n, count = 0;
+        char *out, *o;
+
+        for (const char *p = strstr(text, file); p; p = strstr(p + n, file))
+                count++;
+        out = malloc(strlen(text) + count * extra + 1);
+        if (!out)
+                return NULL;
+        o = out;
+        for (const char *p = text; *p;) {
+                const char *hit = strstr(p, file);
+
+                if (!hit) {
+                        o = stpcpy(o, p);
+                        break;
+                }
+                memcpy(o, p, (size_t) (hit - p));
+                o += hit - p;
+                /* a word of its own: at the start or after a space or quote */
+                if (hit == text || strchr(" '\"", hit[-1]))
+                        o = stpcpy(o, shown);
+                else
+                        o = stpcpy(o, file);
+                p = hit + n;
+        }
+        *o = 0;
+        return out;
+}
+
 int sshd_plan_edit(struct sshd_plan *sp, const char *fault_id, const char *description, const char *command,
                    const char *undo, const char *operation, const char *file, ...) {
         _cleanup_free_ char *u = NULL;
@@ -39,8 +71,22 @@ int sshd_plan_edit(struct sshd_plan *sp, const char *fault_id, const char *descr
         va_list ap;
         int r;
 
+        _cleanup_free_ char *shown = NULL, *cmd_offline = NULL, *undo_offline = NULL;
+
+        /* Offline the commands name the file in the tree; the step's argument stays the path
+         * as the target sees it (the backend edits it under --root). */
+        if (options_offline(sp->o)) {
+                shown = options_path(sp->o, file);
+                cmd_offline = shown ? in_tree(command, file, shown) : NULL;
+                undo_offline = shown && undo ? in_tree(undo, file, shown) : NULL;
+                if (!shown || !cmd_offline || (undo && !undo_offline))
+                        return -ENOMEM;
+                command = cmd_offline;
+                if (undo)
+                        undo = undo_offline;
+        }
         if (!undo) {
-                u = strprintf(UNDO_FILE, file);
+                u = strprintf(UNDO_FILE, shown ?: file);
                 if (!u)
                         return -ENOMEM;
                 undo = u;
@@ -390,11 +436,16 @@ static int plan_ports(struct sshd_plan *sp) {
 
         x = plan_add_fault(sp->p, "sshd.port-mismatch", SEVERITY_ERROR,
                            sshd_plan_editable(c, file) ? REMEDY_AUTO : REMEDY_NEEDS_PERSON,
-                           "sshd listens on port %s, not on %s", have, want);
+                           options_offline(sp->o) ? "sshd is set to listen on port %s, not on %s"
+                                                  : "sshd listens on port %s, not on %s",
+                           have, want);
         if (!x || sshd_plan_evidence_sources(x, c, SSHD_PORT) < 0)
                 return -ENOMEM;
         _cleanup_free_ char *listen = join_max(c->effective[SSHD_LISTEN_ADDRESS], " ", 4);
-        if (!listen || fault_add_evidence(x, "sshd -T: listenaddress %s", listen) < 0)
+        if (!listen || fault_add_evidence(x, "%s: listenaddress %s",
+                                              c->effective_from_files ? "from the files (sshd could not run offline)"
+                                                                      : "sshd -T",
+                                              listen) < 0)
                 return -ENOMEM;
         if (!sshd_plan_editable(c, file))
                 return fault_set_advice(x, "add 'Port %s' next to the Port line in %s by hand (keep the others)", want,

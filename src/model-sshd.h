@@ -91,6 +91,7 @@ struct sshd_access {
 
 struct sshd_config_facts {
         bool known;              /* false: the configuration was not read */
+        bool effective_from_files; /* offline, sshd could not run: effective[] worked out from the lines */
         char *main_path;         /* "/etc/ssh/sshd_config" */
         bool run_dir_created;    /* the probe created /run/sshd so that sshd -t/-T can run */
 

@@ -37,6 +37,7 @@ void facts_done(struct facts *f) {
         free(f->systemd_error);
         unit_fact_done(&f->service);
         unit_fact_done(&f->socket);
+        free(f->service_blocked_by);
         free(f->sshd_path);
         free(f->pkg.manager);
         free(f->pkg.package);

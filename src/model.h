@@ -100,6 +100,9 @@ struct facts {
         char *systemd_error;  /* why not, when !systemd */
         struct unit_fact service; /* ssh.service (Debian) or sshd.service (RHEL) */
         struct unit_fact socket;  /* ssh.socket, where it exists */
+        /* a file whose presence keeps the SSH service from starting (Debian's
+         * ConditionPathExists=!/etc/ssh/sshd_not_to_be_run), when it is there; NULL: none */
+        char *service_blocked_by;
 
         /* the package manager, to install the OpenSSH server where it is missing */
         struct {

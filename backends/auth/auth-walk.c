@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "auth-tree.h"
 #include "auth-walk.h"
 #include "util/macros.h"
 #include "util/strv.h"
@@ -97,8 +98,9 @@ static bool group_is_private(gid_t gid, uid_t owner) {
         return members > 0;
 }
 
-static int add(struct auth_path **list, size_t *n, const char *path, const struct stat *st, bool exists, uid_t uid,
-               bool private_group_ok, const char *home) {
+/* 'root': offline, the tree whose files say who is in which group (NULL: this host, NSS). */
+static int add(const char *root, struct auth_path **list, size_t *n, const char *path, const struct stat *st,
+               bool exists, uid_t uid, bool private_group_ok, const char *home) {
         struct auth_path *l = realloc(*list, sizeof(**list) * (*n + 1)), *e;
 
         if (!l)
@@ -116,14 +118,41 @@ static int add(struct auth_path **list, size_t *n, const char *path, const struc
                 e->mode = st->st_mode & 07777;
                 e->bad_owner = st->st_uid != 0 && st->st_uid != uid;
                 e->bad_mode = (st->st_mode & 002) != 0 ||
-                              ((st->st_mode & 020) != 0 && !(private_group_ok && group_is_private(st->st_gid, st->st_uid)));
+                              ((st->st_mode & 020) != 0 &&
+                               !(private_group_ok && (root ? auth_tree_group_is_private(root, st->st_gid, st->st_uid)
+                                                           : group_is_private(st->st_gid, st->st_uid))));
         }
         (*n)++;
         return 0;
 }
 
-int auth_walk(const char *file, const char *home, uid_t uid, bool private_group_ok, struct auth_path **ret,
-              size_t *ret_n) {
+/* realpath() of 'path' inside 'root' ("" live), as the target sees it. An absolute symlink in
+ * the tree is resolved on this host by the kernel: such a result (outside the tree) is
+ * taken as it is. */
+static bool resolve(const char *root, const char *path, char ret[static PATH_MAX]) {
+        char full[PATH_MAX + 1], out[PATH_MAX];
+        size_t n = strlen(root);
+
+        if ((size_t) snprintf(full, sizeof full, "%s%s", root, path) >= sizeof full || !realpath(full, out))
+                return false;
+        if (n > 0 && strncmp(out, root, n) == 0 && (out[n] == '/' || out[n] == 0))
+                snprintf(ret, PATH_MAX, "%s", out[n] ? out + n : "/");
+        else
+                snprintf(ret, PATH_MAX, "%s", out);
+        return true;
+}
+
+static int stat_in(const char *root, const char *path, struct stat *st) {
+        char full[PATH_MAX + 1];
+
+        if ((size_t) snprintf(full, sizeof full, "%s%s", root, path) >= sizeof full)
+                return -ENAMETOOLONG;
+        return stat(full, st) < 0 ? -errno : 0;
+}
+
+int auth_walk_root(const char *root, const char *file, const char *home, uid_t uid, bool private_group_ok,
+                   struct auth_path **ret, size_t *ret_n) {
+        const char *r_ = root && !streq(root, "/") ? root : "", *tree = *r_ ? r_ : NULL;
         struct auth_path *list = NULL;
         size_t n = 0;
         char resolved[PATH_MAX], home_resolved[PATH_MAX], dir[PATH_MAX + 4];
@@ -132,17 +161,17 @@ int auth_walk(const char *file, const char *home, uid_t uid, bool private_group_
 
         if (file[0] != '/')
                 return -EINVAL;
-        if (!realpath(home, home_resolved))
+        if (!resolve(r_, home, home_resolved))
                 snprintf(home_resolved, sizeof home_resolved, "%s", home);
 
-        if (realpath(file, resolved) && stat(resolved, &st) == 0) {
-                r = add(&list, &n, resolved, &st, true, uid, private_group_ok, home_resolved);
+        if (resolve(r_, file, resolved) && stat_in(r_, resolved, &st) == 0) {
+                r = add(tree, &list, &n, resolved, &st, true, uid, private_group_ok, home_resolved);
                 if (r < 0)
                         goto fail;
                 snprintf(dir, sizeof dir, "%s", resolved);
         } else {
                 /* missing: report it, and walk from the deepest directory that exists */
-                r = add(&list, &n, file, NULL, false, uid, private_group_ok, home_resolved);
+                r = add(tree, &list, &n, file, NULL, false, uid, private_group_ok, home_resolved);
                 if (r < 0)
                         goto fail;
                 snprintf(dir, sizeof dir, "%s", file);
@@ -154,8 +183,8 @@ int auth_walk(const char *file, const char *home, uid_t uid, bool private_group_
                                 break;
                         }
                         *slash = 0;
-                        if (realpath(dir, resolved)) {
-                                snprintf(dir, sizeof dir, "%s/x", resolved);
+                        if (resolve(r_, dir, resolved)) {
+                                snprintf(dir, sizeof dir, "%s/x", streq(resolved, "/") ? "" : resolved);
                                 break;
                         }
                 }
@@ -171,11 +200,10 @@ int auth_walk(const char *file, const char *home, uid_t uid, bool private_group_
                         slash[1] = 0;
                 else
                         *slash = 0;
-                if (stat(dir, &st) < 0) {
-                        r = -errno;
+                r = stat_in(r_, dir, &st);
+                if (r < 0)
                         goto fail;
-                }
-                r = add(&list, &n, dir, &st, true, uid, private_group_ok, home_resolved);
+                r = add(tree, &list, &n, dir, &st, true, uid, private_group_ok, home_resolved);
                 if (r < 0)
                         goto fail;
                 if (streq(dir, home_resolved) || streq(dir, "/"))
@@ -187,4 +215,9 @@ int auth_walk(const char *file, const char *home, uid_t uid, bool private_group_
 fail:
         auth_paths_free(list, n);
         return r;
+}
+
+int auth_walk(const char *file, const char *home, uid_t uid, bool private_group_ok, struct auth_path **ret,
+              size_t *ret_n) {
+        return auth_walk_root(NULL, file, home, uid, private_group_ok, ret, ret_n);
 }

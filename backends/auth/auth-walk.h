@@ -31,6 +31,12 @@ void auth_paths_free(struct auth_path *p, size_t n);
 int auth_walk(const char *file, const char *home, uid_t uid, bool private_group_ok, struct auth_path **ret,
               size_t *ret_n);
 
+/* The same for a system mounted at 'root' (--root DIR; NULL or "/" for this one): 'file'
+ * and 'home' and the paths returned are as that system sees them, the walk stops at its /,
+ * and group membership comes from its /etc/passwd and /etc/group. */
+int auth_walk_root(const char *root, const char *file, const char *home, uid_t uid, bool private_group_ok,
+                   struct auth_path **ret, size_t *ret_n);
+
 /* Expands sshd's tokens in one AuthorizedKeysFile entry (%h home, %u user, %U uid, %%) and
  * makes it absolute (relative entries are relative to the home directory). */
 char *auth_expand_keyfile(const char *pattern, const char *user, uid_t uid, const char *home);

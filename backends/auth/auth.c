@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "auth-tree.h"
 #include "auth-walk.h"
 #include "backend.h"
 #include "util/exec.h"
@@ -30,11 +31,16 @@ static const char *const default_hostkeys[] = {
         NULL,
 };
 
-static int probe_hostkeys(struct facts *f) {
+static int probe_hostkeys(const struct options *o, struct facts *f) {
         char *const *keys = f->sshd_config.hostkeys && f->sshd_config.hostkeys[0] ? f->sshd_config.hostkeys
                                                                                     : (char *const *) default_hostkeys;
         for (char *const *k = keys; *k; k++) {
-                int r = strv_extend(access(*k, R_OK) == 0 ? &f->auth.hostkeys_present : &f->auth.hostkeys_missing, *k);
+                _cleanup_free_ char *path = options_path(o, *k);
+                int r;
+
+                if (!path)
+                        return -ENOMEM;
+                r = strv_extend(access(path, R_OK) == 0 ? &f->auth.hostkeys_present : &f->auth.hostkeys_missing, *k);
                 if (r < 0)
                         return r;
         }
@@ -83,12 +89,48 @@ static int probe_keyfiles(const struct options *o, struct facts *f) {
                 if (!k->pattern || !k->path)
                         return -ENOMEM;
                 /* Debian's sshd accepts group write by a user-private group */
-                r = auth_walk(k->path, a->home, a->uid, access("/etc/debian_version", F_OK) == 0, &k->walk,
-                              &k->n_walk);
+                _cleanup_free_ char *debian = options_path(o, "/etc/debian_version");
+                if (!debian)
+                        return -ENOMEM;
+                r = auth_walk_root(o->root, k->path, a->home, a->uid, access(debian, F_OK) == 0, &k->walk, &k->n_walk);
                 if (r < 0)
                         return strv_extendf(&f->unreadable, "key file '%s': %s", k->path, strerror(-r));
         }
         return 0;
+}
+
+/* Offline: the account as the tree's own files say, never this host's NSS. */
+static int auth_probe_offline(const struct options *o, struct facts *f) {
+        struct auth_facts *a = &f->auth;
+        struct tree_user u = {};
+        bool locked = false, expired = false, empty = false;
+        int r;
+
+        a->user_known = true;
+        r = auth_tree_user(o->root, o->user, &u);
+        if (r < 0)
+                return strv_extendf(&f->unreadable, "%s/etc/passwd: %s", o->root, strerror(-r));
+        if (r == 0) {
+                a->user_missing = true;
+                return 0;
+        }
+        a->user = TAKE_PTR(u.name);
+        a->home = TAKE_PTR(u.home);
+        a->shell = TAKE_PTR(u.shell);
+        a->uid = u.uid;
+        a->gid = u.gid;
+        a->shell_refuses = shell_refuses(a->shell);
+        a->strict_modes = true;
+
+        r = auth_tree_shadow(o->root, o->user, &locked, &expired, &empty);
+        if (r > 0) {
+                a->shadow_known = true;
+                a->password_locked = locked;
+                a->account_expired = expired;
+        } else if (r < 0 && (r = strv_extendf(&f->unreadable, "%s/etc/shadow (account lock and expiry): %s", o->root,
+                                                strerror(-r))) < 0)
+                return r;
+        return probe_keyfiles(o, f);
 }
 
 static int auth_probe(const struct options *o, struct facts *f) {
@@ -97,9 +139,11 @@ static int auth_probe(const struct options *o, struct facts *f) {
         struct spwd *sp;
         int r;
 
-        r = probe_hostkeys(f);
+        r = probe_hostkeys(o, f);
         if (r < 0 || !o->user)
                 return r;
+        if (options_offline(o))
+                return auth_probe_offline(o, f);
 
         a->user_known = true;
         errno = 0;
@@ -159,9 +203,15 @@ static int auth_snapshot(const struct options *o, const struct plan *plan, char 
         if (!out)
                 return -ENOMEM;
         for (char **p = paths; p && *p; p++) {
+                _cleanup_free_ char *full = options_path(o, *p);
                 struct stat st;
 
-                if (lstat(*p, &st) < 0)
+                if (!full) {
+                        fclose(out);
+                        free(buf);
+                        return -ENOMEM;
+                }
+                if (lstat(full, &st) < 0)
                         fprintf(out, "path %s missing\n", *p);
                 else
                         fprintf(out, "path %s %u %u %04o\n", *p, (unsigned) st.st_uid, (unsigned) st.st_gid,
@@ -169,7 +219,8 @@ static int auth_snapshot(const struct options *o, const struct plan *plan, char 
         }
         if (hostkeys) {
                 struct dirent **names = NULL;
-                int n = scandir(HOSTKEY_DIR, &names, NULL, alphasort);
+                _cleanup_free_ char *dir = options_path(o, HOSTKEY_DIR);
+                int n = dir ? scandir(dir, &names, NULL, alphasort) : -1;
 
                 fputs("hostkeys", out);
                 for (int i = 0; i < n; i++) {
@@ -188,9 +239,10 @@ static int auth_snapshot(const struct options *o, const struct plan *plan, char 
         return 0;
 }
 
-static int restore_hostkeys(const char *list) {
+static int restore_hostkeys(const struct options *o, const char *list) {
         struct dirent **names = NULL;
-        int n = scandir(HOSTKEY_DIR, &names, NULL, alphasort), r = 0;
+        _cleanup_free_ char *dir = options_path(o, HOSTKEY_DIR);
+        int n = dir ? scandir(dir, &names, NULL, alphasort) : -1, r = 0;
 
         if (n < 0)
                 return -errno;
@@ -200,7 +252,7 @@ static int restore_hostkeys(const char *list) {
                 snprintf(word, sizeof word, " %s ", names[i]->d_name);
                 /* remove only the keys that were not there before */
                 if (fnmatch("ssh_host_*", names[i]->d_name, 0) == 0 && !strstr(list, word)) {
-                        _cleanup_free_ char *path = strprintf("%s/%s", HOSTKEY_DIR, names[i]->d_name);
+                        _cleanup_free_ char *path = strprintf("%s/%s", dir, names[i]->d_name);
 
                         if (!path || (unlink(path) < 0 && errno != ENOENT))
                                 r = r ?: -errno;
@@ -224,25 +276,35 @@ static int auth_restore(const struct options *o, const char *snapshot) {
 
                 if (strncmp(line, "hostkeys", 8) == 0) {
                         _cleanup_free_ char *list = strprintf("%s ", line + 8);
-                        int r = list ? restore_hostkeys(list) : -ENOMEM;
+                        int r = list ? restore_hostkeys(o, list) : -ENOMEM;
 
                         ret = ret ?: r;
                 } else if (sscanf(line, "path %4095s %u %u %o", path, &uid, &gid, &mode) == 4) {
-                        if (lchown(path, uid, gid) < 0 || chmod(path, mode) < 0)
+                        _cleanup_free_ char *full = options_path(o, path);
+
+                        if (!full)
+                                ret = ret ?: -ENOMEM;
+                        else if (lchown(full, uid, gid) < 0 || chmod(full, mode) < 0)
                                 ret = ret ?: -errno;
                 }
         }
         return ret;
 }
 
-static int generate_hostkeys(char ***ret_details) {
+/* Offline `ssh-keygen -A -f DIR` writes the keys into DIR/etc/ssh: the host's ssh-keygen,
+ * but nothing of the host's files. */
+static int generate_hostkeys(const struct options *o, char ***ret_details) {
         _cleanup_free_ char *keygen = exec_find_program("ssh-keygen");
         struct exec_result res = {};
         int r;
 
         if (!keygen)
                 return -ENOENT;
-        r = exec_run((const char *const[]) { keygen, "-A", NULL }, NULL, 0, EXEC_TIMEOUT_MS_DEFAULT, &res);
+        if (options_offline(o))
+                r = exec_run((const char *const[]) { keygen, "-A", "-f", o->root, NULL }, NULL, 0,
+                             EXEC_TIMEOUT_MS_DEFAULT, &res);
+        else
+                r = exec_run((const char *const[]) { keygen, "-A", NULL }, NULL, 0, EXEC_TIMEOUT_MS_DEFAULT, &res);
         if (r >= 0 && res.status != 0) {
                 _cleanup_free_ char *why = exec_result_describe(&res);
 
@@ -258,15 +320,20 @@ static int auth_apply(const struct options *o, const struct step *s, char ***ret
         unsigned long mode, uid, gid;
         char *end;
 
+        _cleanup_free_ char *path = NULL;
+
         if (streq(s->operation, "generate-hostkeys"))
-                return generate_hostkeys(ret_details);
+                return generate_hostkeys(o, ret_details);
         if (!s->args || !s->args[0] || s->args[0][0] != '/')
                 return -EINVAL;
+        path = options_path(o, s->args[0]);
+        if (!path)
+                return -ENOMEM;
         if (streq(s->operation, "chmod") && s->args[1]) {
                 mode = strtoul(s->args[1], &end, 8);
                 if (*end || mode > 07777)
                         return -EINVAL;
-                return chmod(s->args[0], (mode_t) mode) < 0 ? -errno : 0;
+                return chmod(path, (mode_t) mode) < 0 ? -errno : 0;
         }
         if (streq(s->operation, "chown") && s->args[1] && s->args[2]) {
                 uid = strtoul(s->args[1], &end, 10);
@@ -276,7 +343,7 @@ static int auth_apply(const struct options *o, const struct step *s, char ***ret
                 if (*end)
                         return -EINVAL;
                 /* lchown: a symlink planted meanwhile is not followed */
-                return lchown(s->args[0], (uid_t) uid, (gid_t) gid) < 0 ? -errno : 0;
+                return lchown(path, (uid_t) uid, (gid_t) gid) < 0 ? -errno : 0;
         }
         return -EOPNOTSUPP;
 }

@@ -72,6 +72,11 @@ static int net_probe(const struct options *o, struct facts *f) {
                 { "/proc/net/tcp6", AF_INET6 },
         };
 
+        /* The host's sockets say nothing about a tree that does not run: listen_known stays
+         * false ("not known"), never "nothing listens". */
+        if (options_offline(o))
+                return strv_extend(&f->unreadable, "listening sockets: not known offline (the tree does not run here)");
+
         for (size_t i = 0; i < ELEMENTSOF(files); i++) {
                 FILE *in = fopen(files[i].path, "re");
                 int r;

@@ -40,9 +40,24 @@ static int find_manager(const char *name) {
         return -1;
 }
 
+/* Offline: the tree's own package manager, for the advice; nothing is installed into a
+ * tree by this tool. */
+static char *find_program_in_tree(const struct options *o, const char *name) {
+        static const char *const dirs[] = { "/usr/bin", "/usr/sbin", "/bin", "/sbin", NULL };
+
+        for (const char *const *d = dirs; *d; d++) {
+                _cleanup_free_ char *p = strprintf("%s%s/%s", o->root, *d, name);
+
+                if (p && access(p, X_OK) == 0)
+                        return strprintf("%s/%s", *d, name);
+        }
+        return NULL;
+}
+
 static int pkg_probe(const struct options *o, struct facts *f) {
         for (size_t i = 0; i < ELEMENTSOF(managers); i++) {
-                _cleanup_free_ char *path = exec_find_program(managers[i].manager);
+                _cleanup_free_ char *path = options_offline(o) ? find_program_in_tree(o, managers[i].manager)
+                                                               : exec_find_program(managers[i].manager);
 
                 if (!path)
                         continue;
@@ -125,6 +140,8 @@ static int run(const char *const *base, const char *package, char ***ret_details
         size_t n = 0;
         int r;
 
+        if (!base[0])
+                return -EINVAL;
         for (; n < 8 && base[n]; n++)
                 argv[n] = base[n];
         /* the program itself, found in the system directories, when it is not behind env */
@@ -193,6 +210,13 @@ static int pkg_apply(const struct options *o, const struct step *s, char ***ret_
 
         if (!streq(s->operation, "install") || strv_length(s->args) < 2)
                 return -EOPNOTSUPP;
+        if (options_offline(o)) {
+                /* the plan never asks for it; this is the backstop */
+                if (ret_details)
+                        (void) strv_extendf(ret_details, "not installed into %s: 'chroot %s %s install %s' is the user's call",
+                                            o->root, o->root, s->args[0], s->args[1]);
+                return -EOPNOTSUPP;
+        }
         m = find_manager(s->args[0]);
         if (m < 0)
                 return -EINVAL;

@@ -226,7 +226,7 @@ static int restore_one(const char *header, const char *data_line) {
                 if (sshd_file_snapshot(path, &now) >= 0) {
                         _cleanup_free_ char *expect = strprintf("%s\n%s\n", header, data_line);
 
-                        if (expect && streq(now, expect))
+                        if (expect && now && streq(now, expect))
                                 return 0;
                 }
                 struct meta m = { .uid = uid, .gid = gid, .mode = mode, .mtime = { sec, nsec },
@@ -332,7 +332,7 @@ int sshd_stage_create(const struct sshd_config_facts *c, char **ret_dir) {
                 return -errno;
         for (size_t i = 0; i < c->n_files; i++) {
                 _cleanup_free_ char *data = NULL, *dst = NULL;
-                size_t len;
+                size_t len = 0;
 
                 r = sshd_file_read(c->files[i].path, &data, &len);
                 if (r < 0)
@@ -354,7 +354,7 @@ int sshd_stage_create(const struct sshd_config_facts *c, char **ret_dir) {
 static int redirect_file(const char *dir, const char *staged) {
         _cleanup_free_ char *data = NULL;
         char *out = NULL;
-        size_t len, outlen = 0;
+        size_t len = 0, outlen = 0;
         FILE *f;
         const char *p;
         bool changed = false;

@@ -14,9 +14,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "auth/auth-tree.h"
 #include "sshd-backend.h"
 #include "sshd-config.h"
 #include "sshd-files.h"
+#include "sshd-offline.h"
 #include "sshd-run.h"
 #include "sshd-socket.h"
 #include "util/strv.h"
@@ -66,7 +68,8 @@ static bool is_key_line(const char *l) {
         return strstr(l, "ssh-") || strstr(l, "ecdsa-") || strstr(l, "sk-");
 }
 
-static bool has_authorized_keys(const struct passwd *pw, char *const *files) {
+/* 'root': offline, the tree the home directory is in ("" live). */
+static bool has_authorized_keys(const char *root, const char *home, char *const *files) {
         static char *const fallback[] = { (char *) ".ssh/authorized_keys .ssh/authorized_keys2", NULL };
 
         for (char *const *f = files ?: fallback; *f; f++) {
@@ -81,11 +84,11 @@ static bool has_authorized_keys(const struct passwd *pw, char *const *files) {
 
                         /* %h, %u and %% as sshd expands them; other tokens: give up on this one */
                         if (strstr(w, "%h") == w)
-                                path = strprintf("%s%s", pw->pw_dir, w + 2);
+                                path = strprintf("%s%s%s", root, home, w + 2);
                         else if (strchr(w, '%'))
                                 continue;
                         else
-                                path = w[0] == '/' ? strdup(w) : strprintf("%s/%s", pw->pw_dir, w);
+                                path = w[0] == '/' ? strprintf("%s%s", root, w) : strprintf("%s%s/%s", root, home, w);
                         if (!path || sshd_file_read(path, &data, &len) < 0)
                                 continue;
                         for (char *line = strtok(data, "\n"); line; line = strtok(NULL, "\n"))
@@ -96,7 +99,8 @@ static bool has_authorized_keys(const struct passwd *pw, char *const *files) {
         return false;
 }
 
-static int probe_access(const char *sshd, const struct options *o, struct sshd_config_facts *c) {
+/* 'groups': the user's groups when sshd cannot be asked (offline), else NULL. */
+static int probe_access(const char *sshd, const struct options *o, struct sshd_config_facts *c, char ***groups) {
         static const enum sshd_key keys[] = { SSHD_ALLOW_USERS, SSHD_DENY_USERS, SSHD_ALLOW_GROUPS, SSHD_DENY_GROUPS };
 
         for (size_t i = 0; i < ELEMENTSOF(keys); i++)
@@ -105,7 +109,12 @@ static int probe_access(const char *sshd, const struct options *o, struct sshd_c
                         _cleanup_free_ char *criteria = NULL;
                         const char *at = strchr(*p, '@');
 
-                        if (keys[i] == SSHD_ALLOW_GROUPS || keys[i] == SSHD_DENY_GROUPS) {
+                        if ((keys[i] == SSHD_ALLOW_GROUPS || keys[i] == SSHD_DENY_GROUPS) && groups) {
+                                /* offline, without the tree's sshd: the tree's /etc/group */
+                                a.matches = 0;
+                                for (char **g = *groups; g && *g && a.matches == 0; g++)
+                                        a.matches = pattern_matches(*g, *p);
+                        } else if (keys[i] == SSHD_ALLOW_GROUPS || keys[i] == SSHD_DENY_GROUPS) {
                                 /* sshd resolves group membership itself, primary group included */
                                 criteria = strprintf("Group %s", *p);
                                 if (!criteria)
@@ -144,40 +153,78 @@ static int probe_access(const char *sshd, const struct options *o, struct sshd_c
         return 0;
 }
 
-static int probe_user(const char *sshd, const struct options *o, struct sshd_config_facts *c) {
-        _cleanup_strv_free_ char **messages = NULL;
+/* The account as the target system sees it: offline from the tree's files, never NSS. */
+static int lookup_user(const struct options *o, struct tree_user *ret, bool *ret_empty_password, char ***ret_groups) {
+        bool locked = false, expired = false, empty = false;
         struct passwd *pw;
+        int r;
+
+        if (options_offline(o)) {
+                r = auth_tree_user(o->root, o->user, ret);
+                if (r <= 0)
+                        return r;
+                *ret_empty_password = auth_tree_shadow(o->root, o->user, &locked, &expired, &empty) > 0 && empty;
+                r = auth_tree_groups(o->root, ret->name, ret->gid, ret_groups);
+                return r < 0 ? r : 1;
+        }
+        pw = getpwnam(o->user);
+        if (!pw)
+                return 0;
+        *ret = (struct tree_user) { .uid = pw->pw_uid, .gid = pw->pw_gid };
+        ret->name = strdup(pw->pw_name);
+        ret->home = strdup(pw->pw_dir);
+        if (!ret->name || !ret->home) {
+                tree_user_done(ret);
+                return -ENOMEM;
+        }
+        struct spwd *sp = getspnam(o->user);
+        *ret_empty_password = sp && sp->sp_pwdp && sp->sp_pwdp[0] == 0;
+        return 1;
+}
+
+/* 'evaluated': offline without the tree's sshd, the effective values and Match blocks were
+ * worked out from the files (sshd-offline.c): sshd is not asked again. */
+static int probe_user(const char *sshd, const struct options *o, struct sshd_config_facts *c, bool evaluated) {
+        _cleanup_strv_free_ char **messages = NULL, **groups = NULL;
+        struct tree_user u = {};
+        const char *root = options_offline(o) ? o->root : "";
+        bool empty = false;
         int r;
 
         r = sshd_match_spec(o, &c->match_spec);
         if (r < 0)
                 return r;
-        pw = getpwnam(o->user);
-        c->user_exists = pw != NULL;
-        r = sshd_dump(sshd, NULL, c->match_spec, c->user_effective, NULL, &messages);
-        if (r == -ENOMEM)
+        r = lookup_user(o, &u, &empty, &groups);
+        if (r < 0)
                 return r;
-        c->user_effective_known = r >= 0;
-        if (pw)
-                c->user_has_keys = has_authorized_keys(pw, c->user_effective_known
-                                                                   ? c->user_effective[SSHD_AUTHORIZED_KEYS_FILE]
-                                                                   : c->effective[SSHD_AUTHORIZED_KEYS_FILE]);
-        if (pw) {
-                static char *const default_files[] = { (char *) ".ssh/authorized_keys .ssh/authorized_keys2", NULL };
-                struct spwd *sp = getspnam(o->user);
-
-                c->user_has_default_keys = has_authorized_keys(pw, default_files);
-                c->user_empty_password = sp && sp->sp_pwdp && sp->sp_pwdp[0] == 0;
+        c->user_exists = r > 0;
+        if (!evaluated) {
+                r = sshd_dump(sshd, NULL, c->match_spec, c->user_effective, NULL, &messages);
+                if (r == -ENOMEM)
+                        goto out;
+                c->user_effective_known = r >= 0;
         }
-        for (size_t i = 0; i < c->n_matches; i++) {
+        if (c->user_exists) {
+                static char *const default_files[] = { (char *) ".ssh/authorized_keys .ssh/authorized_keys2", NULL };
+
+                c->user_has_keys = has_authorized_keys(root, u.home, c->user_effective_known
+                                                                             ? c->user_effective[SSHD_AUTHORIZED_KEYS_FILE]
+                                                                             : c->effective[SSHD_AUTHORIZED_KEYS_FILE]);
+                c->user_has_default_keys = has_authorized_keys(root, u.home, default_files);
+                c->user_empty_password = empty;
+        }
+        for (size_t i = 0; !evaluated && i < c->n_matches; i++) {
                 if (i >= SSHD_MAX_MATCH_TESTS)
                         break;
                 r = sshd_match_applies(sshd, c->matches[i].criteria, c->match_spec, c->hostkeys);
                 c->matches[i].applies = r < 0 ? -1 : r;
         }
+        r = 0;
         if (c->user_effective_known)
-                return probe_access(sshd, o, c);
-        return 0;
+                r = probe_access(sshd, o, c, evaluated ? &groups : NULL);
+out:
+        tree_user_done(&u);
+        return r;
 }
 
 static int probe_addresses(struct sshd_config_facts *c) {
@@ -241,7 +288,7 @@ int sshd_find_invalid_lines(const char *sshd, const struct sshd_config_facts *c,
                         unsigned l;
                         const char *live;
 
-                        if (strstr(*m, dir ?: "\x01")) {
+                        if (dir && strstr(*m, dir)) {
                                 /* say it with the live paths */
                                 _cleanup_free_ char *fixed = NULL;
                                 const char *p = strstr(*m, dir);
@@ -305,16 +352,99 @@ int sshd_find_invalid_lines(const char *sshd, const struct sshd_config_facts *c,
         return 0;
 }
 
+/* sshd -T stops without a host key before it looks at the rest: the auth probe and plan
+ * deal with the keys, the configuration is worked out from the files meanwhile. */
+static bool no_hostkeys(char *const *messages) {
+        for (char *const *m = messages; m && *m; m++)
+                if (strstr(*m, "no hostkeys available"))
+                        return true;
+        return false;
+}
+
+/* Offline the staging copy of sshd_find_invalid_lines() is out of the chrooted sshd's
+ * sight: the lines come from its messages of one run instead (it names every bad keyword of
+ * a file before it stops; a line it stops at for another reason hides those after it). */
+static int locate_invalid(const struct options *o, struct sshd_config_facts *c) {
+        for (char **m = c->test_messages; m && *m; m++) {
+                struct sshd_invalid inv = {}, *n;
+                _cleanup_free_ char *file = NULL;
+                unsigned line;
+
+                if (sshd_parse_error_location(*m, &file, &line) < 0 || !sshd_find_file(c, file))
+                        continue;
+                inv.line = line;
+                (void) sshd_config_node_at_line(o->root, file, line, &inv.aug_path, &inv.text);
+                inv.file = TAKE_PTR(file);
+                n = realloc(c->invalid, sizeof(*n) * (c->n_invalid + 1));
+                if (!n) {
+                        free(inv.file);
+                        free(inv.aug_path);
+                        free(inv.text);
+                        return -ENOMEM;
+                }
+                c->invalid = n;
+                c->invalid[c->n_invalid++] = inv;
+        }
+        return 0;
+}
+
+/* Offline: the tree's own sshd, chrooted into it (sshd-run.c), says what it makes of the
+ * tree's files; where it cannot run there, the values are worked out from the files. The
+ * host's addresses say nothing about the tree's: not probed. */
+static int probe_config_offline(const char *sshd, const struct options *o, struct facts *f) {
+        struct sshd_config_facts *c = &f->sshd_config;
+        bool evaluated = false;
+        int r;
+
+        r = sshd_dump(sshd, NULL, NULL, c->effective, &c->hostkeys, &c->test_messages);
+        if (r == -ENOMEM)
+                return r;
+        if (r >= 0)
+                c->effective_known = c->test_ran = c->test_ok = true;
+        else if (r == -EINVAL && !no_hostkeys(c->test_messages)) {
+                /* sshd ran in the tree and refused its configuration */
+                c->test_ran = true;
+                c->test_ok = false;
+                if (!c->test_messages &&
+                    strv_extend(&c->test_messages, "sshd -T refused the configuration without a message") < 0)
+                        return -ENOMEM;
+                return locate_invalid(o, c);
+        } else {
+                if (strv_extendf(&f->unreadable, "sshd -T could not run in %s (%s): the effective configuration "
+                                                 "is worked out from the files, with OpenSSH's defaults",
+                                 o->root, r == -EINVAL ? "no host key"
+                                          : r == -ENOEXEC ? "not root, another architecture or no /run"
+                                                          : strerror(-r)) < 0)
+                        return -ENOMEM;
+                strv_free(c->test_messages);
+                c->test_messages = NULL;
+                r = sshd_offline_evaluate(o->root, o->user, c, &f->unreadable);
+                if (r < 0)
+                        return r;
+                evaluated = true;
+        }
+        if (o->user) {
+                r = probe_user(sshd, o, c, evaluated);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
 static int probe_config(const char *sshd, const struct options *o, struct facts *f) {
         struct sshd_config_facts *c = &f->sshd_config;
         _cleanup_strv_free_ char **messages = NULL;
         struct stat st;
         int r;
 
-        if (stat("/etc/ssh", &st) < 0 || !S_ISDIR(st.st_mode))
-                return strv_extendf(&f->unreadable, "sshd configuration: /etc/ssh: %s",
+        _cleanup_free_ char *etc_ssh = options_path(o, "/etc/ssh");
+
+        if (!etc_ssh)
+                return -ENOMEM;
+        if (stat(etc_ssh, &st) < 0 || !S_ISDIR(st.st_mode))
+                return strv_extendf(&f->unreadable, "sshd configuration: %s: %s", etc_ssh,
                                     strerror(errno ?: ENOTDIR));
-        r = sshd_config_read("/", SSHD_MAIN_CONFIG, c);
+        r = sshd_config_read(options_offline(o) ? o->root : "/", SSHD_MAIN_CONFIG, c);
         if (r < 0)
                 return strv_extendf(&f->unreadable, "sshd configuration: %s", strerror(-r));
         for (char **p = c->problems; p && *p; p++)
@@ -322,6 +452,8 @@ static int probe_config(const char *sshd, const struct options *o, struct facts 
                         return -ENOMEM;
         if (!sshd)
                 return 0;
+        if (options_offline(o))
+                return probe_config_offline(sshd, o, f);
 
         r = sshd_ensure_run_dir();
         if (r < 0)
@@ -359,7 +491,7 @@ static int probe_config(const char *sshd, const struct options *o, struct facts 
                 return 0; /* sshd -T fails the same way */
 
         if (c->effective_known && o->user) {
-                r = probe_user(sshd, o, c);
+                r = probe_user(sshd, o, c, false);
                 if (r < 0)
                         return r;
         }
@@ -374,13 +506,20 @@ static bool selinux_enforcing(void) {
 }
 
 int sshd_probe_facts(const struct options *o, struct facts *f) {
-        const char *sshd = sshd_find_binary();
+        const char *sshd = options_offline(o) ? sshd_find_binary_in(o->root) : sshd_find_binary();
         int r;
 
         if (sshd) {
                 f->sshd_path = strdup(sshd);
                 if (!f->sshd_path)
                         return -ENOMEM;
+        }
+        if (options_offline(o)) {
+                /* the tree's sshd, in the tree; the host's SELinux and sockets are not the tree's */
+                sshd_run_set_root(o->root);
+                r = probe_config(sshd, o, f);
+                sshd_run_set_root(NULL);
+                return r;
         }
         f->sshd_config.selinux_enforcing = selinux_enforcing();
         /* The systemd backend probed before us: with the socket active, its listeners count. */

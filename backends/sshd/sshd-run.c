@@ -8,12 +8,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "sshd-run.h"
+#include "util/log.h"
 #include "util/strv.h"
 
 #define EXEC_TIMEOUT_MS 30000
@@ -45,6 +48,41 @@ static int buf_read(int fd, struct buf *b) {
         b->len += (size_t) k;
         b->data[b->len] = 0;
         return 0;
+}
+
+/* --root: sshd is the tree's own, run chrooted into it (NULL: the live host). */
+static const char *run_root;
+
+void sshd_run_set_root(const char *root) {
+        run_root = root && root[0] && !streq(root, "/") ? root : NULL;
+}
+
+const char *sshd_run_get_root(void) {
+        return run_root;
+}
+
+/* In the child: enter the tree. sshd insists on its privilege separation directory
+ * (/run/sshd), which a tree at rest does not have: in a mount namespace of the child's own,
+ * an empty tmpfs on DIR/run gets one, and the tree itself is not changed. */
+static void enter_root(const char *root) {
+        char run[4096], sshd_dir[4096];
+        struct stat st;
+
+        if ((size_t) snprintf(run, sizeof run, "%s/run", root) >= sizeof run ||
+            (size_t) snprintf(sshd_dir, sizeof sshd_dir, "%s/run/sshd", root) >= sizeof sshd_dir)
+                _exit(126);
+        if (stat(sshd_dir, &st) < 0 && unshare(CLONE_NEWNS) == 0 &&
+            mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0 &&
+            mount("tmpfs", run, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") == 0)
+                (void) mkdir(sshd_dir, 0755);
+        if (stat(sshd_dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
+                dprintf(STDERR_FILENO, "sshrepair: no /run/sshd in %s, and none could be mounted\n", root);
+                _exit(126);
+        }
+        if (chroot(root) < 0 || chdir("/") < 0) {
+                dprintf(STDERR_FILENO, "sshrepair: cannot chroot into %s: %s\n", root, strerror(errno));
+                _exit(126);
+        }
 }
 
 static long long now_ms(void) {
@@ -81,7 +119,11 @@ int sshd_exec(char *const *argv, char **ret_out, char **ret_err, int *ret_status
                 if (null < 0 || dup2(null, STDIN_FILENO) < 0 || dup2(out[1], STDOUT_FILENO) < 0 ||
                     dup2(err[1], STDERR_FILENO) < 0)
                         _exit(127);
+                if (run_root)
+                        enter_root(run_root);
                 execve(argv[0], argv, env);
+                if (run_root)
+                        dprintf(STDERR_FILENO, "sshrepair: cannot run %s in %s: %s\n", argv[0], run_root, strerror(errno));
                 _exit(127);
         }
         close(out[1]);
@@ -158,9 +200,22 @@ static int run_sshd(char *const *argv, char **ret_out, char **ret_err, int *ret_
         for (int attempt = 0;; attempt++) {
                 int r;
 
+                *ret_status = -1;
+                if (run_root) {
+                        /* offline: 126/127 is our child failing to get there, not sshd's verdict */
+                        r = sshd_exec(argv, ret_out, ret_err, ret_status);
+                        if (r >= 0 && (*ret_status == 126 || *ret_status == 127)) {
+                                log_debug("sshd could not run in %s: %s", run_root, *ret_err);
+                                free(*ret_out);
+                                free(*ret_err);
+                                *ret_out = *ret_err = NULL;
+                                return -ENOEXEC;
+                        }
+                        return r;
+                }
                 (void) sshd_ensure_run_dir();
                 r = sshd_exec(argv, ret_out, ret_err, ret_status);
-                if (r < 0 || *ret_status == 0 || attempt > 0 ||
+                if (r < 0 || *ret_status == 0 || attempt > 0 || !*ret_err ||
                     !strstr(*ret_err, "Missing privilege separation directory"))
                         return r;
                 free(*ret_out);
@@ -208,35 +263,11 @@ int sshd_test(const char *sshd, const char *config, char ***ret_messages) {
         return status == 0 ? 1 : 0;
 }
 
-int sshd_dump(const char *sshd, const char *config, const char *spec, char **effective[static _SSHD_KEY_MAX],
-              char ***ret_hostkeys, char ***ret_messages) {
-        char *argv[8];
-        size_t n = 0;
-        _cleanup_free_ char *out = NULL, *err = NULL;
+int sshd_dump_parse(const char *out, char **effective[static _SSHD_KEY_MAX], char ***ret_hostkeys) {
         _cleanup_strv_free_ char **lines = NULL, **hostkeys = NULL;
         char **eff[_SSHD_KEY_MAX] = {};
-        int status, r;
+        int r;
 
-        argv[n++] = (char *) sshd;
-        argv[n++] = (char *) "-T";
-        if (config) {
-                argv[n++] = (char *) "-f";
-                argv[n++] = (char *) config;
-        }
-        if (spec) {
-                argv[n++] = (char *) "-C";
-                argv[n++] = (char *) spec;
-        }
-        argv[n] = NULL;
-
-        r = run_sshd(argv, &out, &err, &status);
-        if (r < 0)
-                return r;
-        if (status != 0) {
-                if (ret_messages && split_lines(err, ret_messages) < 0)
-                        return -ENOMEM;
-                return -EINVAL;
-        }
         r = split_lines(out, &lines);
         if (r < 0)
                 return r;
@@ -273,6 +304,36 @@ fail:
         return r;
 }
 
+int sshd_dump(const char *sshd, const char *config, const char *spec, char **effective[static _SSHD_KEY_MAX],
+              char ***ret_hostkeys, char ***ret_messages) {
+        char *argv[8];
+        size_t n = 0;
+        _cleanup_free_ char *out = NULL, *err = NULL;
+        int status, r;
+
+        argv[n++] = (char *) sshd;
+        argv[n++] = (char *) "-T";
+        if (config) {
+                argv[n++] = (char *) "-f";
+                argv[n++] = (char *) config;
+        }
+        if (spec) {
+                argv[n++] = (char *) "-C";
+                argv[n++] = (char *) spec;
+        }
+        argv[n] = NULL;
+
+        r = run_sshd(argv, &out, &err, &status);
+        if (r < 0)
+                return r;
+        if (status != 0) {
+                if (ret_messages && split_lines(err, ret_messages) < 0)
+                        return -ENOMEM;
+                return -EINVAL;
+        }
+        return sshd_dump_parse(out, effective, ret_hostkeys);
+}
+
 int sshd_parse_error_location(const char *message, char **ret_file, unsigned *ret_line) {
         /* servconf.c prints both "%s line %d: ..." and "%s: line %d: ...". */
         const char *p = strstr(message, " line ");
@@ -303,14 +364,18 @@ int sshd_parse_error_location(const char *message, char **ret_file, unsigned *re
 }
 
 int sshd_match_applies(const char *sshd, const char *criteria, const char *spec, char *const *hostkeys) {
-        char path[] = "/tmp/sshrepair-match-XXXXXX";
-        char *argv[] = { (char *) sshd, (char *) "-T", (char *) "-f", path, (char *) "-C", (char *) spec, NULL };
+        char path[4096];
+        /* offline the scratch file must be where the chrooted sshd sees it: the tree's /tmp */
+        size_t skip = run_root ? strlen(run_root) : 0;
+        char *argv[] = { (char *) sshd, (char *) "-T", (char *) "-f", path + skip, (char *) "-C", (char *) spec, NULL };
         _cleanup_free_ char *out = NULL, *err = NULL;
         FILE *f;
         int fd, status, r;
 
         if (strchr(criteria, '\n'))
                 return -EINVAL;
+        if ((size_t) snprintf(path, sizeof path, "%s/tmp/sshrepair-match-XXXXXX", run_root ?: "") >= sizeof path)
+                return -ENAMETOOLONG;
         fd = mkstemp(path);
         if (fd < 0)
                 return -errno;

@@ -18,6 +18,7 @@
 #include "sshd-config.h"
 #include "sshd-files.h"
 #include "sshd-lines.h"
+#include "sshd-offline.h"
 #include "sshd-run.h"
 #include "util/log.h"
 #include "util/strv.h"
@@ -44,17 +45,21 @@ static int selinux_port_present(const char *port) {
         return 0;
 }
 
-/* The files an sshd step edits: args[0], at its symlink's target. */
-static int step_file(const struct step *s, char **ret) {
+/* The files an sshd step edits: args[0] (under --root offline), at its symlink's target. */
+static int step_file(const struct options *o, const struct step *s, char **ret) {
+        _cleanup_free_ char *path = NULL;
         char *t;
 
         if (!s->args || !s->args[0] || s->args[0][0] != '/')
                 return -EINVAL;
-        t = realpath(s->args[0], NULL);
+        path = options_path(o, s->args[0]);
+        if (!path)
+                return -ENOMEM;
+        t = realpath(path, NULL);
         if (!t && errno != ENOENT)
                 return -errno;
-        *ret = t ?: strdup(s->args[0]);
-        return *ret ? 0 : -ENOMEM;
+        *ret = t ?: TAKE_PTR(path);
+        return 0;
 }
 
 static int sshd_snapshot(const struct options *o, const struct plan *plan, char **ret) {
@@ -89,7 +94,7 @@ static int sshd_snapshot(const struct options *o, const struct plan *plan, char 
                 }
                 if (streq(s->operation, "write-file")) {
                         /* a new drop-in may need its directory: note whether it was there */
-                        _cleanup_free_ char *copy = s->args && s->args[0] ? strdup(s->args[0]) : NULL;
+                        _cleanup_free_ char *copy = s->args && s->args[0] ? options_path(o, s->args[0]) : NULL;
                         struct stat st;
 
                         if (!copy)
@@ -102,7 +107,7 @@ static int sshd_snapshot(const struct options *o, const struct plan *plan, char 
                                 text = n;
                         }
                 }
-                r = step_file(s, &path);
+                r = step_file(o, s, &path);
                 if (r < 0)
                         return r;
                 if (strv_contains(files, path))
@@ -173,13 +178,13 @@ static int sshd_restore(const struct options *o, const char *snapshot) {
                                 ret = r < 0 ? r : -EIO;
                 }
         }
-        if (!changed)
-                return ret;
+        if (!changed || options_offline(o))
+                return ret; /* offline nothing runs that would have to read them again */
 
         /* The daemons run what they read at their last (re)start: after bringing the files
          * back, make them read them again, so that the rollback covers what runs too. A
          * reload that fails (the old file was invalid) leaves sshd running: better than nothing. */
-        strcpy(copy, snapshot);
+        strcpy(copy, snapshot ?: "");
         for (line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
                 char unit[256];
 
@@ -244,15 +249,18 @@ reject:
         return -EINVAL;
 }
 
-static int apply_write_file(const struct step *s, char ***details) {
-        _cleanup_free_ char *copy = NULL, *target = NULL;
+static int apply_write_file(const struct options *o, const struct step *s, char ***details) {
+        _cleanup_free_ char *copy = NULL, *target = NULL, *full = NULL;
         const char *path, *content;
         struct stat st;
         int r;
 
         if (strv_length(s->args) != 2 || s->args[0][0] != '/')
                 return -EINVAL;
-        path = s->args[0];
+        full = options_path(o, s->args[0]);
+        if (!full)
+                return -ENOMEM;
+        path = full;
         content = s->args[1];
         copy = strdup(path);
         if (!copy)
@@ -301,6 +309,135 @@ static int apply_selinux_port(const struct step *s, char ***details) {
         return -EIO;
 }
 
+static bool says_no_hostkeys(char *const *messages) {
+        for (char *const *m = messages; m && *m; m++)
+                if (strstr(*m, "no hostkeys available"))
+                        return true;
+        return false;
+}
+
+/* `sshd -t` of the tree's sshd in the tree: 1 valid, 0 invalid, -ENOEXEC it cannot run there
+ * (-ENOKEY: it runs, but stops at the missing host keys before reading the rest). */
+static int test_in_tree(const struct options *o, const char *sshd, char ***messages) {
+        int r;
+
+        sshd_run_set_root(o->root);
+        r = sshd_test(sshd, NULL, messages);
+        sshd_run_set_root(NULL);
+        if (r == 0 && says_no_hostkeys(*messages))
+                return -ENOKEY;
+        return r;
+}
+
+/* Offline: the edit is made through Augeas on a scratch copy of the file, put in place in
+ * the tree, then checked by the tree's own sshd run in the tree; what it rejects (and did
+ * not reject before) is put back. Nothing runs from these files until the tree boots, so
+ * the file may be in place while it is checked. */
+static int sshd_apply_offline(const struct options *o, const struct step *s, char ***details) {
+        struct sshd_config_facts c = {};
+        _cleanup_strv_free_ char **before = NULL, **after = NULL;
+        _cleanup_free_ char *stage = strdup("/tmp/sshrepair-stage.XXXXXX"), *staged = NULL, *target = NULL,
+                            *old = NULL, *data = NULL, *error = NULL;
+        const char *sshd = sshd_find_binary_in(o->root);
+        const struct sshd_file *file;
+        size_t old_len, len;
+        int r, was_valid;
+
+        if (!s->args || strv_length(s->args) < 2)
+                return -EINVAL;
+        if (!stage)
+                return -ENOMEM;
+        if (!sshd) {
+                if (details)
+                        (void) strv_extendf(details, "no sshd in %s", o->root);
+                return -ENOENT;
+        }
+        r = sshd_config_read(o->root, SSHD_MAIN_CONFIG, &c);
+        if (r < 0)
+                return r;
+        file = sshd_find_file(&c, s->args[0]);
+        if (!file || !file->parsed) {
+                if (details)
+                        (void) strv_extendf(details, "%s is %s", s->args[0],
+                                            file ? "not parseable by the Augeas lens" : "not part of the configuration");
+                sshd_config_facts_done(&c);
+                return -ENOENT;
+        }
+        target = strprintf("%s%s", o->root, file->target ?: file->path);
+        sshd_config_facts_done(&c);
+        if (!target)
+                return -ENOMEM;
+        r = sshd_file_read(target, &old, &old_len);
+        if (r < 0)
+                return r;
+
+        /* the scratch copy: the one file, under the path the lens expects */
+        if (!mkdtemp(stage))
+                return -errno;
+        staged = strprintf("%s%s", stage, s->args[0]);
+        if (!staged) {
+                (void) rmdir(stage);
+                return -ENOMEM;
+        }
+        _cleanup_free_ char *copy = strdup(staged);
+        for (char *p = copy ? strchr(copy + strlen(stage) + 1, '/') : NULL; p; p = strchr(p + 1, '/')) {
+                *p = 0;
+                (void) mkdir(copy, 0700);
+                *p = '/';
+        }
+        FILE *w = copy ? fopen(staged, "we") : NULL;
+        r = !copy ? -ENOMEM : !w ? -errno : fwrite(old, 1, old_len, w) != old_len ? -EIO : 0;
+        if (w && fclose(w) != 0 && r == 0)
+                r = -EIO;
+        if (r >= 0)
+                r = sshd_aug_edit(stage, s->args[0], s->operation, s->args + 1, &error);
+        if (r > 0 && sshd_file_read(staged, &data, &len) < 0)
+                r = -EIO;
+        (void) unlink(staged);
+        for (char *p = copy ? strrchr(copy, '/') : NULL; p && (size_t) (p - copy) > strlen(stage); p = strrchr(copy, '/')) {
+                *p = 0;
+                (void) rmdir(copy);
+        }
+        (void) rmdir(stage);
+        if (r <= 0) {
+                if (r < 0 && details && error)
+                        (void) strv_extendf(details, "Augeas: %s", error);
+                return r;
+        }
+
+        was_valid = test_in_tree(o, sshd, &before);
+        r = sshd_file_replace(target, data, len);
+        if (r < 0)
+                return r;
+        r = test_in_tree(o, sshd, &after);
+        if (r == 1)
+                return 0;
+        if (r == -ENOEXEC || r == -ENOKEY || r < 0) {
+                if (details)
+                        (void) strv_extendf(details, "not validated offline: %s",
+                                            r == -ENOKEY ? "the tree has no host key yet, and sshd -t stops there"
+                                            : r == -ENOEXEC ? "the tree's sshd cannot run here (not root, another "
+                                                              "architecture, or no /run in the tree)"
+                                                            : strerror(-r));
+                return 0;
+        }
+        if (was_valid == 0 && before && after && streq(before[0], after[0])) {
+                if (details)
+                        (void) strv_extendf(details, "sshd -t rejects the configuration as it did before this edit: %s",
+                                            after[0]);
+                return 0;
+        }
+        /* worse than before: put the file back */
+        (void) sshd_file_replace(target, old, old_len);
+        if (details) {
+                (void) strv_extend(details, "sshd -t (run in the tree) rejects the edited configuration; the file was "
+                                            "put back:");
+                for (char **m = after; m && *m; m++)
+                        (void) strv_extendf(details, "  %s", *m);
+        }
+        return -EINVAL;
+}
+
 static int sshd_apply(const struct options *o, const struct step *s, char ***details) {
         struct sshd_config_facts c = {};
         struct sshd_invalid *known = NULL;
@@ -312,7 +449,9 @@ static int sshd_apply(const struct options *o, const struct step *s, char ***det
         int r;
 
         if (streq(s->operation, "write-file"))
-                return apply_write_file(s, details);
+                return apply_write_file(o, s, details);
+        if (options_offline(o))
+                return sshd_apply_offline(o, s, details);
         if (streq(s->operation, "selinux-port"))
                 return apply_selinux_port(s, details);
         if (!sshd)

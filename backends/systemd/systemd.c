@@ -5,8 +5,11 @@
 #include <string.h>
 #include <systemd/sd-bus.h>
 #include <systemd/sd-daemon.h>
+#include <unistd.h>
 
 #include "backend.h"
+#include "sshd/sshd-files.h"
+#include "systemd-offline.h"
 #include "systemd-unit.h"
 #include "util/log.h"
 #include "util/strv.h"
@@ -36,10 +39,69 @@ static int read_first_existing(sd_bus *bus, const char *const *names, struct uni
         return 0;
 }
 
+static int read_first_existing_offline(const char *root, const char *const *names, struct unit_fact *ret) {
+        for (const char *const *n = names; *n; n++) {
+                struct unit_fact u = {};
+                int r;
+
+                r = sd_offline_unit_read(root, *n, &u);
+                if (r < 0)
+                        return r;
+                if (!streq(u.load_state, "not-found")) {
+                        *ret = u;
+                        return 1;
+                }
+                unit_fact_done(&u);
+        }
+        return 0;
+}
+
+static int probe_blocker(const struct options *o, struct facts *f) {
+        int r;
+
+        if (!f->service.name || streq_ptr(f->service.load_state, "not-found"))
+                return 0;
+        r = sd_unit_blocking_file(o->root, f->service.name, &f->service_blocked_by);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                return strv_extendf(&f->unreadable, "unit file of %s: %s", f->service.name, strerror(-r));
+        return 0;
+}
+
+/* Offline: the tree's unit files, read as `systemctl --root` reads them; nothing runs. */
+static int systemd_probe_offline(const struct options *o, struct facts *f) {
+        static const char *const managers[] = { "/lib/systemd/systemd", "/usr/lib/systemd/systemd", NULL };
+        bool found = false;
+        int r;
+
+        for (const char *const *m = managers; *m && !found; m++) {
+                _cleanup_free_ char *p = options_path(o, *m);
+
+                if (!p)
+                        return -ENOMEM;
+                found = access(p, X_OK) == 0;
+        }
+        if (!found) {
+                f->systemd_error = strprintf("the system at %s has no systemd (no /usr/lib/systemd/systemd)", o->root);
+                return f->systemd_error ? 0 : -ENOMEM;
+        }
+        f->systemd = true;
+        r = read_first_existing_offline(o->root, service_names, &f->service);
+        if (r < 0)
+                return strv_extendf(&f->unreadable, "ssh service unit: %s", strerror(-r));
+        r = read_first_existing_offline(o->root, socket_names, &f->socket);
+        if (r < 0)
+                return strv_extendf(&f->unreadable, "ssh socket unit: %s", strerror(-r));
+        return probe_blocker(o, f);
+}
+
 static int systemd_probe(const struct options *o, struct facts *f) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         int r;
 
+        if (options_offline(o))
+                return systemd_probe_offline(o, f);
         if (sd_booted() <= 0) {
                 f->systemd_error = strdup("PID 1 is not systemd");
                 return f->systemd_error ? 0 : -ENOMEM;
@@ -65,7 +127,7 @@ static int systemd_probe(const struct options *o, struct facts *f) {
                 if (r < 0)
                         (void) strv_extendf(&f->unreadable, "journal of %s: %s", f->service.name, strerror(-r));
         }
-        return 0;
+        return probe_blocker(o, f);
 }
 
 static const char *normalized_active(const char *state) {
@@ -79,7 +141,7 @@ static const char *normalized_active(const char *state) {
 static int systemd_snapshot(const struct options *o, const struct plan *plan, char **ret) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_strv_free_ char **units = NULL;
-        _cleanup_free_ char *buf = NULL;
+        _cleanup_free_ char *buf = NULL, *files = NULL;
         size_t size = 0;
         FILE *out;
         int r;
@@ -87,14 +149,37 @@ static int systemd_snapshot(const struct options *o, const struct plan *plan, ch
         for (size_t i = 0; i < plan->n_steps; i++) {
                 const struct step *s = &plan->steps[i];
 
-                if (!streq(s->backend, "systemd") || !s->args || !s->args[0] || strv_contains(units, s->args[0]))
+                if (!streq(s->backend, "systemd") || !s->args || !s->args[0])
+                        continue;
+                if (streq(s->operation, "remove-file")) {
+                        /* the file itself, byte-exact; none of the units changes */
+                        _cleanup_free_ char *path = options_path(o, s->args[0]);
+
+                        if (!path)
+                                return -ENOMEM;
+                        r = sshd_file_snapshot(path, &files);
+                        if (r < 0)
+                                return r;
+                        continue;
+                }
+                if (strv_contains(units, s->args[0]))
                         continue;
                 r = strv_extend(&units, s->args[0]);
                 if (r < 0)
                         return r;
         }
         if (!units) {
-                *ret = NULL;
+                *ret = TAKE_PTR(files);
+                return 0;
+        }
+        if (options_offline(o)) {
+                /* the links enable and unmask touch; nothing runs, so no active state */
+                for (char **u = units; *u; u++) {
+                        r = sd_offline_links_snapshot(o->root, *u, &files);
+                        if (r < 0)
+                                return r;
+                }
+                *ret = TAKE_PTR(files);
                 return 0;
         }
 
@@ -118,6 +203,8 @@ static int systemd_snapshot(const struct options *o, const struct plan *plan, ch
                         isempty(f.unit_file_state) ? "-" : f.unit_file_state);
                 unit_fact_done(&f);
         }
+        if (files)
+                fputs(files, out);
         if (fclose(out) != 0)
                 return -ENOMEM;
         *ret = TAKE_PTR(buf);
@@ -166,10 +253,18 @@ static int systemd_restore(const struct options *o, const char *snapshot) {
         _cleanup_strv_free_ char **lines = NULL;
         int r, ret = 0;
 
+        /* files removed by "remove-file" come back first */
+        r = sshd_files_restore(snapshot);
+        if (r < 0)
+                ret = r;
+        if (options_offline(o)) {
+                r = sd_offline_links_restore(o->root, snapshot);
+                return ret < 0 ? ret : r < 0 ? r : 0;
+        }
         if (strv_split(snapshot, "\n", &lines) < 0)
                 return -ENOMEM;
-        if (!lines)
-                return 0;
+        if (!lines || !strstr(snapshot, " active="))
+                return ret;
         r = sd_unit_bus_open(&bus);
         if (r < 0)
                 return r;
@@ -177,6 +272,8 @@ static int systemd_restore(const struct options *o, const char *snapshot) {
         for (char **l = lines; *l; l++) {
                 char unit[256], active[32], enabled[64];
 
+                if (strncmp(*l, "file ", 5) == 0 || strncmp(*l, "data ", 5) == 0)
+                        continue;
                 if (sscanf(*l, "%255s active=%31s enabled=%63s", unit, active, enabled) != 3)
                         return -EBADMSG;
                 r = restore_unit(bus, unit, active, enabled);
@@ -230,7 +327,38 @@ static const struct {
         { "reset-failed", NULL, NULL },  /* clears the failed state and the start rate limit */
         { "enable", NULL, "EnableUnitFiles" },
         { "disable", NULL, "DisableUnitFiles" },
+        { "unmask", NULL, "UnmaskUnitFiles" },
 };
+
+/* Removes a file that keeps the service from starting (ConditionPathExists=!FILE). */
+static int apply_remove_file(const struct options *o, const char *path, char ***ret_details) {
+        _cleanup_free_ char *full = options_path(o, path);
+
+        if (!full)
+                return -ENOMEM;
+        if (unlink(full) < 0 && errno != ENOENT) {
+                int r = -errno;
+
+                if (ret_details)
+                        (void) strv_extendf(ret_details, "cannot remove %s: %s", full, strerror(-r));
+                return r;
+        }
+        return 0;
+}
+
+/* Offline only the unit files change: enable and unmask; nothing is started. */
+static int systemd_apply_offline(const struct options *o, const struct step *s, char ***ret_details) {
+        const char *unit = s->args[0];
+
+        if (streq(s->operation, "enable"))
+                return sd_offline_enable(o->root, unit, ret_details);
+        if (streq(s->operation, "unmask"))
+                return sd_offline_unmask(o->root, unit);
+        if (ret_details)
+                (void) strv_extendf(ret_details, "'%s' needs the running system; offline (--root) it is not done",
+                                    s->operation);
+        return -EOPNOTSUPP;
+}
 
 static int systemd_apply(const struct options *o, const struct step *s, char ***ret_details) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
@@ -239,6 +367,10 @@ static int systemd_apply(const struct options *o, const struct step *s, char ***
 
         if (!unit)
                 return -EINVAL;
+        if (streq(s->operation, "remove-file"))
+                return apply_remove_file(o, unit, ret_details);
+        if (options_offline(o))
+                return systemd_apply_offline(o, s, ret_details);
         r = sd_unit_bus_open(&bus);
         if (r < 0)
                 return r;

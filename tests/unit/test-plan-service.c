@@ -269,6 +269,117 @@ static void test_no_known_cause(void **state) {
         facts_done(&f);
 }
 
+/* Debian's ConditionPathExists=!/etc/ssh/sshd_not_to_be_run: the file goes first, then the
+ * start (live). */
+static void test_not_to_be_run_live(void **state) {
+        struct facts f;
+        struct plan p;
+
+        fixture_stopped_disabled(&f);
+        fixture_unit(&f.service, "ssh.service", "inactive", "dead", "enabled");
+        f.service_blocked_by = strdup("/etc/ssh/sshd_not_to_be_run");
+        build(&f, &p);
+        expect_fault(&p, "sshd.not-to-be-run", SEVERITY_ERROR, REMEDY_AUTO);
+        assert_int_equal(p.n_steps, 2);
+        expect_step(&p, 0, "remove-file", "rm /etc/ssh/sshd_not_to_be_run", "touch /etc/ssh/sshd_not_to_be_run");
+        assert_string_equal(p.steps[0].args[0], "/etc/ssh/sshd_not_to_be_run");
+        expect_step(&p, 1, "start", "systemctl start ssh.service", "systemctl stop ssh.service");
+        plan_done(&p);
+        facts_done(&f);
+}
+
+static struct options offline_options(void) {
+        struct options o = fixture_options();
+
+        o.root = strdup("/mnt/target");
+        return o;
+}
+
+/* Offline nothing runs and nothing is started: disabled is the error, enable the remedy,
+ * with the command for the tree. */
+static void test_offline_disabled(void **state) {
+        struct options o = offline_options();
+        struct facts f;
+        struct plan p;
+
+        fixture_stopped_disabled(&f);
+        fixture_unit(&f.service, "ssh.service", "offline", "", "disabled");
+        f.n_answers = 0;
+        f.listen_known = false;
+        assert_int_equal(plan_build(&f, &o, &p), 0);
+        expect_fault(&p, "sshd.disabled", SEVERITY_ERROR, REMEDY_AUTO);
+        assert_null(plan_find_fault(&p, "sshd.inactive"));
+        assert_int_equal(p.n_steps, 1);
+        expect_step(&p, 0, "enable", "systemctl --root=/mnt/target enable ssh.service",
+                    "systemctl --root=/mnt/target disable ssh.service");
+        plan_done(&p);
+        facts_done(&f);
+        options_done(&o);
+}
+
+static void test_offline_enabled_nothing_to_do(void **state) {
+        struct options o = offline_options();
+        struct facts f;
+        struct plan p;
+
+        fixture_stopped_disabled(&f);
+        fixture_unit(&f.service, "ssh.service", "offline", "", "enabled");
+        f.n_answers = 0;
+        f.listen_known = false;
+        assert_int_equal(plan_build(&f, &o, &p), 0);
+        assert_int_equal(p.n_faults, 0);
+        assert_int_equal(p.n_steps, 0);
+        plan_done(&p);
+        facts_done(&f);
+        options_done(&o);
+}
+
+/* Offline a mask is undone: the point of the rescue is a system that serves SSH at boot. */
+static void test_offline_masked(void **state) {
+        struct options o = offline_options();
+        struct facts f;
+        struct plan p;
+
+        fixture_stopped_disabled(&f);
+        fixture_unit(&f.service, "ssh.service", "offline", "", "masked");
+        f.n_answers = 0;
+        assert_int_equal(plan_build(&f, &o, &p), 0);
+        expect_fault(&p, "sshd.masked", SEVERITY_ERROR, REMEDY_AUTO);
+        assert_int_equal(p.n_steps, 2);
+        expect_step(&p, 0, "unmask", "systemctl --root=/mnt/target unmask ssh.service",
+                    "systemctl --root=/mnt/target mask ssh.service");
+        expect_step(&p, 1, "enable", "systemctl --root=/mnt/target enable ssh.service",
+                    "systemctl --root=/mnt/target disable ssh.service");
+        plan_done(&p);
+        facts_done(&f);
+        options_done(&o);
+}
+
+/* Offline the OpenSSH server is never installed into the tree: advice with the tree's
+ * package manager, chrooted; a person decides (exit 1). */
+static void test_offline_not_installed(void **state) {
+        struct options o = offline_options();
+        struct facts f;
+        struct plan p;
+        const struct fault *x;
+
+        fixture_stopped_disabled(&f);
+        free(f.sshd_path);
+        f.sshd_path = NULL;
+        f.pkg.manager = strdup("dnf");
+        f.pkg.package = strdup("openssh-server");
+        f.pkg.unit = strdup("sshd.service");
+        f.n_answers = 0;
+        assert_int_equal(plan_build(&f, &o, &p), 0);
+        x = expect_fault(&p, "sshd.not-installed", SEVERITY_ERROR, REMEDY_NEEDS_PERSON);
+        assert_string_equal(x->advice, "install it into the tree: 'chroot /mnt/target dnf install openssh-server'");
+        assert_int_equal(p.n_steps, 0);
+        assert_true(plan_has_unfixable(&p));
+        plan_done(&p);
+        facts_done(&f);
+        options_done(&o);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_healthy),
@@ -284,6 +395,11 @@ int main(void) {
                 cmocka_unit_test(test_rhel_names),
                 cmocka_unit_test(test_no_systemd),
                 cmocka_unit_test(test_no_known_cause),
+                cmocka_unit_test(test_not_to_be_run_live),
+                cmocka_unit_test(test_offline_disabled),
+                cmocka_unit_test(test_offline_enabled_nothing_to_do),
+                cmocka_unit_test(test_offline_masked),
+                cmocka_unit_test(test_offline_not_installed),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
