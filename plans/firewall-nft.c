@@ -174,6 +174,12 @@ static int add_rule_step(struct plan *p, const struct nft_facts *n, const struct
         char ***args;
         int r;
 
+        if (n->offline) {
+                /* --root: the facts are the tree's file; the file is all there is to change */
+                text = streq(op, "delete-rule") ? strdup(strna(v->text)) : accept_text(o, v->port);
+                return text ? persist_edit(n, v, op, text, ps) : -ENOMEM;
+        }
+
         if (streq(op, "delete-rule")) {
                 text = strdup(v->text);
                 cmd = strprintf("nft delete rule %s %s %s handle %llu", v->family, v->table, chain,
@@ -290,7 +296,7 @@ int plan_nft(const struct facts *f, const struct options *o, struct plan *p) {
                                 r = fault_set_advice(x, "make the same change in %s by hand, or the block returns at the next boot",
                                                      n->conf.path);
                 } else if (ps.args) {
-                        _cleanup_free_ char *sed = NULL, *desc = NULL, *joined = NULL;
+                        _cleanup_free_ char *sed = NULL, *desc = NULL, *joined = NULL, *shown = NULL;
                         size_t len = 0;
 
                         for (char **s = ps.sed; s && *s; s++)
@@ -300,9 +306,12 @@ int plan_nft(const struct facts *f, const struct options *o, struct plan *p) {
                                 strcat(joined, *s);
                                 strcat(joined, " ");
                         }
-                        sed = joined ? strprintf("sed -i %s%s", joined, n->conf.path) : NULL;
-                        desc = strprintf("Make the same change in %s, which %s loads at boot", n->conf.path,
-                                         strna(n->conf.loaded_by));
+                        shown = options_path(o, n->conf.path);
+                        sed = joined && shown ? strprintf("sed -i %s%s", joined, shown) : NULL;
+                        desc = n->offline ? strprintf("Make the change in %s, which %s loads at boot", shown ? shown : "",
+                                                      strna(n->conf.loaded_by))
+                                          : strprintf("Make the same change in %s, which %s loads at boot", n->conf.path,
+                                                      strna(n->conf.loaded_by));
                         if (!sed || !desc)
                                 r = -ENOMEM;
                         else
@@ -316,6 +325,16 @@ int plan_nft(const struct facts *f, const struct options *o, struct plan *p) {
                                         r = strv_extend(args, *a);
                         }
                 }
+        }
+        if (r >= 0 && n->offline && last_fid) {
+                bool persisted = false;
+
+                for (size_t i = 0; i < p->n_steps; i++)
+                        persisted = persisted || (streq(p->steps[i].backend, "nftables") && streq(p->steps[i].operation, "persist"));
+                /* Offline nothing but the file can change: without its edit, a person must. */
+                for (size_t i = 0; !persisted && i < p->n_faults; i++)
+                        if (strncmp(p->faults[i].id, "firewall.nft.", 13) == 0 && p->faults[i].remedy == REMEDY_AUTO)
+                                p->faults[i].remedy = REMEDY_NEEDS_PERSON;
         }
         strv_free(ps.args);
         strv_free(ps.sed);

@@ -47,6 +47,7 @@ void nft_facts_done(struct nft_facts *n) {
         }
         free(n->foreign);
         nft_conf_done(&n->conf);
+        free(n->source);
         *n = (struct nft_facts) {};
 }
 

@@ -84,6 +84,10 @@ struct nft_facts {
         struct nft_foreign_table *foreign;
         size_t n_foreign;
         struct nft_conf conf;
+        /* Offline (--root): what the facts describe, "/mnt/etc/nftables.conf (loaded at boot by
+         * nftables.service)", or why no ruleset is loaded at boot. NULL: the running kernel. */
+        char *source;
+        bool offline;         /* from a file of the tree: only file edits can change it */
 };
 
 void nft_chain_verdict_done(struct nft_chain_verdict *v);

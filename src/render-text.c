@@ -80,6 +80,11 @@ static void render_facts(FILE *out, const struct options *o, const struct facts 
         if (f->nft.known) {
                 fprintf(out, "  %-14s %zu tables, %zu chains, %zu rules, %zu sets\n", "nftables", f->nft.n_tables,
                         f->nft.n_chains, f->nft.n_rules, f->nft.n_sets);
+                if (f->nft.source) { /* --root: the tree's boot-time ruleset, or why there is none */
+                        fprintf(out, "  %-14s at boot: ", "");
+                        put(out, f->nft.source);
+                        fputc('\n', out);
+                }
                 for (size_t i = 0; i < f->nft.n_verdicts; i++) {
                         const struct nft_chain_verdict *v = &f->nft.verdicts[i];
 

@@ -1,6 +1,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -93,6 +94,7 @@ static int txn_snapshot(struct txn *t) {
 }
 
 int txn_restore_all(struct txn *t) {
+        bool untouched[TXN_MAX_SNAPSHOTS] = {};
         int ret = 0, r;
 
         r = journal_record(&t->journal, "rollback-begin");
@@ -101,6 +103,13 @@ int txn_restore_all(struct txn *t) {
         for (size_t i = t->n_snapshots; i > 0; i--) {
                 struct txn_snapshot *s = &t->snapshots[i - 1];
 
+                /* None of our changes got there (the kernel refused the batch): whatever
+                 * differs now is someone else's, and stays. */
+                untouched[i - 1] = s->backend->changed_nothing && s->backend->changed_nothing(t->options);
+                if (untouched[i - 1]) {
+                        txn_say(t, "Nothing to restore in %s: none of its steps changed anything", s->backend->name);
+                        continue;
+                }
                 txn_say(t, "Restoring %s ...", s->backend->name);
                 r = s->backend->restore(t->options, s->data);
                 if (r < 0) {
@@ -114,6 +123,8 @@ int txn_restore_all(struct txn *t) {
                 struct txn_snapshot *s = &t->snapshots[i - 1];
                 _cleanup_free_ char *now = NULL;
 
+                if (untouched[i - 1])
+                        continue;
                 r = s->backend->snapshot(t->options, t->plan, &now);
                 if (r < 0) {
                         log_error_errno(r, "Failed to read '%s' again after restoring it: %m", s->backend->name);
@@ -133,50 +144,147 @@ int txn_restore_all(struct txn *t) {
         return ret;
 }
 
-static int txn_apply_and_verify(struct txn *t, struct outcome *oc) {
+static void step_failed_outcome(struct outcome *oc, int r, size_t i, const struct step *s) {
+        if (r == -ENOPKG)
+                set_outcome(oc, 1, PHASE_NONE,
+                            "step %zu could not be done (%s): the package is not available from the "
+                            "host's package sources; make one reachable (network, a mirror, or a local "
+                            "repository), or install the package by hand, then run sshrepair again",
+                            i + 1, s->command);
+        else
+                set_outcome(oc, 3, PHASE_NONE, "step %zu failed: %s", i + 1, s->command);
+}
+
+/* The end of the group that starts at step i: step i and, when its backend takes groups,
+ * the steps of the same backend that directly follow it. */
+static size_t group_end(const struct plan *p, size_t i, const struct backend *b) {
+        size_t e = i + 1;
+
+        if (b && b->apply_group)
+                while (e < p->n_steps && streq(p->steps[e].backend, p->steps[i].backend))
+                        e++;
+        return e;
+}
+
+/* Applies steps [i, e) of one backend: each is journaled as begun before anything changes
+ * and as done once all are, so that a crash in between rolls all of them back. */
+static int txn_apply_group(struct txn *t, struct outcome *oc, const struct backend *b, size_t i, size_t e) {
         const struct plan *p = t->plan;
+        _cleanup_free_ const struct step **group = NULL;
+        _cleanup_strv_free_ char **details = NULL;
+        size_t failed = 0;
         int r;
 
-        for (size_t i = 0; i < p->n_steps; i++) {
-                const struct step *s = &p->steps[i];
-                const struct backend *b = backend_find(s->backend);
-                _cleanup_strv_free_ char **details = NULL;
-
-                r = journal_record(&t->journal, "step-begin %zu %s %s", i + 1, s->backend, s->operation);
+        group = calloc(e - i, sizeof(*group));
+        if (!group) {
+                set_outcome(oc, 3, PHASE_NONE, "out of memory before step %zu", i + 1);
+                return -ENOMEM;
+        }
+        for (size_t k = i; k < e; k++) {
+                r = journal_record(&t->journal, "step-begin %zu %s %s", k + 1, p->steps[k].backend,
+                                   p->steps[k].operation);
                 if (r < 0) {
-                        set_outcome(oc, 3, PHASE_NONE, "cannot record step %zu in the journal: %s", i + 1,
+                        set_outcome(oc, 3, PHASE_NONE, "cannot record step %zu in the journal: %s", k + 1,
                                     strerror(-r));
                         return r;
                 }
-                if (t->progress && t->progress->step_begin)
-                        t->progress->step_begin(t->progress->userdata, i, p->n_steps, s);
-                /* Counted before it runs: a failed step may have changed something too. */
-                oc->n_applied = i + 1;
-                r = b ? b->apply(t->options, s, &details) : -ENOENT;
-                if (t->progress && t->progress->step_end)
-                        t->progress->step_end(t->progress->userdata, r, details);
+                group[k - i] = &p->steps[k];
+        }
+        /* Counted before they run: a failed step may have changed something too. */
+        oc->n_applied = e;
+        if (e - i == 1)
+                r = b ? b->apply(t->options, &p->steps[i], &details) : -ENOENT;
+        else
+                r = b->apply_group(t->options, group, e - i, &failed, &details);
+        if (r < 0 && failed >= e - i)
+                failed = 0;
+        for (size_t k = i; k < e && t->progress; k++) {
+                bool last = r < 0 ? k == i + failed : k + 1 == e;
+
+                if (r < 0 && k > i + failed)
+                        break;
+                if (t->progress->step_begin)
+                        t->progress->step_begin(t->progress->userdata, k, p->n_steps, &p->steps[k]);
+                if (t->progress->step_end)
+                        t->progress->step_end(t->progress->userdata, r < 0 && !last ? 0 : r,
+                                              last ? details : NULL);
+        }
+        if (r < 0) {
+                (void) journal_record(&t->journal, "step-failed %zu", i + failed + 1);
+                step_failed_outcome(oc, r, i + failed, &p->steps[i + failed]);
+                return r;
+        }
+        for (size_t k = i; k < e; k++) {
+                r = journal_record(&t->journal, "step-done %zu", k + 1);
                 if (r < 0) {
-                        (void) journal_record(&t->journal, "step-failed %zu", i + 1);
-                        if (r == -ENOPKG)
-                                set_outcome(oc, 1, PHASE_NONE,
-                                            "step %zu could not be done (%s): the package is not available from the "
-                                            "host's package sources; make one reachable (network, a mirror, or a local "
-                                            "repository), or install the package by hand, then run sshrepair again",
-                                            i + 1, s->command);
-                        else
-                                set_outcome(oc, 3, PHASE_NONE, "step %zu failed: %s", i + 1, s->command);
-                        return r;
-                }
-                r = journal_record(&t->journal, "step-done %zu", i + 1);
-                if (r < 0) {
-                        set_outcome(oc, 3, PHASE_NONE, "cannot record step %zu in the journal: %s", i + 1,
+                        set_outcome(oc, 3, PHASE_NONE, "cannot record step %zu in the journal: %s", k + 1,
                                     strerror(-r));
                         return r;
                 }
         }
+        return 0;
+}
+
+/* What a loopback connect cannot show: each backend the plan used checks the path of an
+ * external SYN (offline: what the tree will load at boot). */
+static int txn_verify_backends(struct txn *t, struct outcome *oc) {
+        const struct plan *p = t->plan;
+
+        for (size_t i = 0; i < p->n_steps; i++) {
+                const struct backend *b = backend_find(p->steps[i].backend);
+                _cleanup_strv_free_ char **details = NULL;
+                _cleanup_free_ char *joined = NULL;
+                size_t len = 1;
+                bool seen = false;
+                int r;
+
+                for (size_t k = 0; k < i; k++)
+                        seen = seen || streq(p->steps[k].backend, p->steps[i].backend);
+                if (!b || !b->verify || seen)
+                        continue;
+                txn_say(t, "Verifying %s ...", b->name);
+                r = b->verify(t->options, p, &details);
+                if (r >= 0)
+                        continue;
+                for (char **d = details; d && *d; d++)
+                        len += strlen(*d) + 2;
+                joined = details ? calloc(1, len) : NULL;
+                for (char **d = details; joined && d && *d; d++) {
+                        if (d != details)
+                                strcat(joined, "; ");
+                        strcat(joined, *d);
+                }
+                (void) journal_record(&t->journal, "verify fail");
+                if (options_offline(t->options))
+                        set_outcome(oc, 3, PHASE_NONE, "after the change, %s of the tree still blocks SSH from outside: %s",
+                                    b->name, joined ? joined : strerror(-r));
+                else
+                        set_outcome(oc, 3, PHASE_NONE, "SSH answered over loopback, but %s still blocks it from outside: %s",
+                                    b->name, joined ? joined : strerror(-r));
+                return r;
+        }
+        return 0;
+}
+
+static int txn_apply_and_verify(struct txn *t, struct outcome *oc) {
+        const struct plan *p = t->plan;
+        int r;
+
+        for (size_t i = 0, e; i < p->n_steps; i = e) {
+                const struct backend *b = backend_find(p->steps[i].backend);
+
+                e = group_end(p, i, b);
+                r = txn_apply_group(t, oc, b, i, e);
+                if (r < 0)
+                        return r;
+        }
 
         if (options_offline(t->options)) {
-                /* Nothing runs on the tree: the check is the first login after it boots. */
+                /* Nothing runs on the tree: the check is the first login after it boots. What
+                 * the tree's files say can be checked (a firewall's boot-time ruleset). */
+                r = txn_verify_backends(t, oc);
+                if (r < 0)
+                        return r;
                 txn_say(t, "Offline (--root): SSH cannot be checked here; verify it after the system boots.");
                 return journal_record(&t->journal, "verify offline");
         }
@@ -191,6 +299,9 @@ static int txn_apply_and_verify(struct txn *t, struct outcome *oc) {
                 set_outcome(oc, 3, PHASE_NONE, "SSH did not answer after the repair");
                 return -EHOSTUNREACH;
         }
+        r = txn_verify_backends(t, oc);
+        if (r < 0)
+                return r;
         return journal_record(&t->journal, "verify ok");
 }
 

@@ -264,24 +264,28 @@ static int parse_from(const char *s, struct cidr *ret) {
 /* The generation our last batch produced: the next step checks it. */
 static uint32_t next_genid;
 static bool have_next_genid;
+/* Whether this process applied steps, and whether any of them changed something. */
+static bool tried, changed;
 
-static int apply_rule_step(const struct step *s, char ***ret_details) {
+static bool is_rule_step(const struct step *s) {
+        return streq(s->operation, "delete-rule") || streq(s->operation, "insert-rule") ||
+               streq(s->operation, "add-rule");
+}
+
+/* Appends the message of one rule step to the batch. */
+static int batch_rule_step(struct nft_batch *b, const struct step *s) {
         const char *family_s = nft_step_arg(s, "family"), *table = nft_step_arg(s, "table"),
                    *chain = nft_step_arg(s, "chain");
-        uint64_t genid = 0, handle = 0, port = 0;
-        struct nftnl_rule *rule = NULL;
-        struct nft_batch b = {};
+        uint64_t handle = 0, port = 0;
+        struct nftnl_rule *rule;
         struct nlmsghdr *nlh;
-        struct nft_nl nl;
         struct cidr from;
-        uint32_t expect;
-        int family, r;
+        uint16_t type, flags;
+        int family;
 
         family = nft_family_from_string(family_s);
-        if (family < 0 || !table || !chain || parse_u64(nft_step_arg(s, "genid"), &genid) < 0)
+        if (family < 0 || !table || !chain)
                 return -EINVAL;
-        expect = have_next_genid ? next_genid : (uint32_t) genid;
-
         if (streq(s->operation, "delete-rule")) {
                 if (parse_u64(nft_step_arg(s, "handle"), &handle) < 0)
                         return -EINVAL;
@@ -292,6 +296,8 @@ static int apply_rule_step(const struct step *s, char ***ret_details) {
                 nftnl_rule_set_str(rule, NFTNL_RULE_TABLE, table);
                 nftnl_rule_set_str(rule, NFTNL_RULE_CHAIN, chain);
                 nftnl_rule_set_u64(rule, NFTNL_RULE_HANDLE, handle);
+                type = NFT_MSG_DELRULE;
+                flags = 0;
         } else {
                 if (parse_u64(nft_step_arg(s, "port"), &port) < 0 || port == 0 || port > 65535 ||
                     parse_from(nft_step_arg(s, "from"), &from) < 0)
@@ -303,50 +309,118 @@ static int apply_rule_step(const struct step *s, char ***ret_details) {
                         return -ENOMEM;
                 if (handle)
                         nftnl_rule_set_u64(rule, NFTNL_RULE_POSITION, handle);
+                type = NFT_MSG_NEWRULE;
+                flags = streq(s->operation, "add-rule") ? NLM_F_CREATE | NLM_F_APPEND : NLM_F_CREATE;
         }
+        nlh = nft_batch_msg(b, type, family, flags, 4096);
+        if (nlh) {
+                nftnl_rule_nlmsg_build_payload(nlh, rule);
+                nft_batch_commit_msg(b, nlh);
+        }
+        nftnl_rule_free(rule);
+        return nlh ? 0 : -ENOMEM;
+}
+
+/* All rule steps in one batch: the kernel applies all of them or none. The batch checks the
+ * generation the probe read (or the one our own previous batch produced). */
+static int apply_rule_steps(const struct step *const *steps, size_t n, char ***ret_details) {
+        uint64_t genid = 0;
+        struct nft_batch b = {};
+        struct nft_nl nl = {};
+        uint32_t expect;
+        int r;
+
+        if (n == 0)
+                return 0;
+        if (parse_u64(nft_step_arg(steps[0], "genid"), &genid) < 0)
+                return -EINVAL;
+        expect = have_next_genid ? next_genid : (uint32_t) genid;
 
         r = nft_nl_open(&nl);
         if (r >= 0)
                 r = nft_batch_begin(&b, nl.seq + 1, expect);
-        if (r >= 0) {
-                uint16_t type = streq(s->operation, "delete-rule") ? NFT_MSG_DELRULE : NFT_MSG_NEWRULE;
-                uint16_t flags = type == NFT_MSG_DELRULE ? 0
-                               : streq(s->operation, "add-rule") ? NLM_F_CREATE | NLM_F_APPEND : NLM_F_CREATE;
-                nlh = nft_batch_msg(&b, type, family, flags, 4096);
-                if (!nlh)
-                        r = -ENOMEM;
-                else {
-                        nftnl_rule_nlmsg_build_payload(nlh, rule);
-                        nft_batch_commit_msg(&b, nlh);
-                        r = nft_batch_end(&b);
-                }
-        }
+        for (size_t i = 0; r >= 0 && i < n; i++)
+                r = batch_rule_step(&b, steps[i]);
+        if (r >= 0)
+                r = nft_batch_end(&b);
         if (r >= 0)
                 r = nft_batch_send(&nl, &b);
         if (r >= 0) {
                 next_genid = expect + 1 ?: 1;
                 have_next_genid = true;
-        } else if (ret_details)
-                (void) strv_extendf(ret_details, r == -ERESTART
-                                    ? "the ruleset changed since it was read (generation %u expected): nothing was changed by this step"
-                                    : "the kernel refused the change (generation %u): %s", expect, strerror(-r));
+                changed = true;
+        } else if (ret_details && r == -ERESTART)
+                (void) strv_extendf(ret_details, "the ruleset changed since it was read (generation %u expected): "
+                                    "the batch of %zu change(s) was refused, nothing was changed", expect, n);
+        else if (ret_details)
+                (void) strv_extendf(ret_details, "the kernel refused the batch of %zu change(s) (generation %u): %s", n,
+                                    expect, strerror(-r));
         nft_batch_done(&b);
-        nftnl_rule_free(rule);
         if (nl.nl)
                 nft_nl_close(&nl);
         return r;
 }
 
 int nft_backend_apply(const struct options *o, const struct step *s, char ***ret_details) {
-        if (streq(s->operation, "delete-rule") || streq(s->operation, "insert-rule") || streq(s->operation, "add-rule"))
-                return apply_rule_step(s, ret_details);
-        if (streq(s->operation, "persist"))
-                return nft_conf_apply(s, ret_details);
-        return -EOPNOTSUPP;
+        size_t failed;
+
+        return nft_backend_apply_group(o, &s, 1, &failed, ret_details);
+}
+
+int nft_backend_apply_group(const struct options *o, const struct step *const *steps, size_t n, size_t *ret_failed,
+                            char ***ret_details) {
+        _cleanup_free_ const struct step **rules = NULL;
+        size_t n_rules = 0, first_rule = 0;
+        int r;
+
+        *ret_failed = 0;
+        tried = true;
+        rules = calloc(n ?: 1, sizeof(*rules));
+        if (!rules)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++) {
+                if (is_rule_step(steps[i])) {
+                        if (options_offline(o)) {
+                                /* the kernel here is not the tree's: only its files are */
+                                *ret_failed = i;
+                                if (ret_details)
+                                        (void) strv_extend(ret_details, "offline (--root): the running kernel's ruleset is not the tree's; not changed");
+                                return -EOPNOTSUPP;
+                        }
+                        if (n_rules == 0)
+                                first_rule = i;
+                        rules[n_rules++] = steps[i];
+                } else if (!streq(steps[i]->operation, "persist")) {
+                        *ret_failed = i;
+                        return -EOPNOTSUPP;
+                }
+        }
+        r = apply_rule_steps(rules, n_rules, ret_details);
+        if (r < 0) {
+                *ret_failed = first_rule;
+                return r;
+        }
+        /* The file only once the kernel took the change: a refused batch leaves both as they were. */
+        for (size_t i = 0; i < n; i++) {
+                if (is_rule_step(steps[i]))
+                        continue;
+                r = nft_conf_apply(o, steps[i], ret_details);
+                if (r < 0) {
+                        *ret_failed = i;
+                        return r;
+                }
+                changed = true;
+        }
+        return 0;
+}
+
+bool nft_backend_changed_nothing(const struct options *o) {
+        return tried && !changed;
 }
 
 void nft_batch_reset_genid(void) {
         have_next_genid = false;
+        tried = changed = false;
 }
 
 static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";

@@ -29,13 +29,18 @@ void nft_batch_done(struct nft_batch *b);
 struct nftnl_rule *nft_build_accept_rule(int family, const char *table, const char *chain, uint16_t port,
                                          const struct cidr *from);
 
-/* Forget the generation our last batch produced (after a restore). */
+/* Forget the generation our last batch produced and what we applied (after a restore). */
 void nft_batch_reset_genid(void);
 
 /* The step arguments are key=value strings. */
 const char *nft_step_arg(const struct step *s, const char *key);
 
 int nft_backend_apply(const struct options *o, const struct step *s, char ***ret_details);
+/* Every rule step of 'steps' in one batch (one generation check), then the file edits. */
+int nft_backend_apply_group(const struct options *o, const struct step *const *steps, size_t n, size_t *ret_failed,
+                            char ***ret_details);
+/* True when this process applied steps and none changed anything (a refused batch). */
+bool nft_backend_changed_nothing(const struct options *o);
 int nft_backend_snapshot(const struct options *o, const struct plan *plan, char **ret);
 int nft_backend_restore(const struct options *o, const char *snapshot);
 

@@ -288,7 +288,8 @@ static int compile_expr(struct nft_ruleset *rs, size_t table, const char *name, 
                                 /* op->kind stays NFT_OP_UNKNOWN, with a destination register */
                                 op->len = streq(name, "exthdr") ? (uint8_t) u32_of(t, NFTA_EXTHDR_LEN) : 4;
                                 op->flags = 1;
-                                r = reg_offset(u32_of(t, unknown_loads[i].dreg), &op->dreg);
+                                if (reg_offset(u32_of(t, unknown_loads[i].dreg), &op->dreg) < 0)
+                                        op->flags = 0; /* not a register we know: it loads nothing */
                                 break;
                         }
                 goto unknown_named;

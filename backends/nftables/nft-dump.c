@@ -185,6 +185,48 @@ static int dump_type(struct nft_nl *n, uint16_t type, mnl_cb_t cb, struct dump_c
         return r;
 }
 
+/* The rules of one table: the kernel filters by table, so the rules of the tables we skip
+ * are never even serialized. */
+static int dump_table_rules(struct nft_nl *n, const struct nft_table *t, struct dump_ctx *d) {
+        char buf[8192];
+        struct nlmsghdr *nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETRULE, (uint16_t) t->family, NLM_F_DUMP, ++n->seq);
+        int r;
+
+        mnl_attr_put_strz(nlh, NFTA_RULE_TABLE, t->name);
+        r = nft_nl_dump(n, nlh, rule_cb, d);
+        if (r < 0 && d->error < 0)
+                r = d->error;
+        return r;
+}
+
+/* iptables-nft's tables (and ufw's, through it) are read and evaluated by the iptables
+ * backend from iptables-save: reading their rules here too would double the cost of a big
+ * ruleset. They are still listed as foreign tables. */
+static bool skip_rules_of(const struct nft_table *t) {
+        return t->owner == NFT_OWNER_IPTABLES || t->owner == NFT_OWNER_UFW;
+}
+
+static int dump_rules(struct nft_nl *n, struct nft_ruleset *rs, struct dump_ctx *d) {
+        size_t skipped = 0;
+        int r;
+
+        for (size_t i = 0; i < rs->n_tables; i++)
+                if (skip_rules_of(&rs->tables[i])) {
+                        rs->tables[i].rules_not_read = true;
+                        skipped++;
+                }
+        if (skipped == 0)
+                return dump_type(n, NFT_MSG_GETRULE, rule_cb, d);
+        for (size_t i = 0; i < rs->n_tables; i++) {
+                if (rs->tables[i].rules_not_read)
+                        continue;
+                r = dump_table_rules(n, &rs->tables[i], d);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
 static int elems_cb(const struct nlmsghdr *nlh, void *data) {
         struct nftnl_set *s = data;
 
@@ -329,7 +371,7 @@ int nft_dump_ruleset(struct nft_nl *n, struct nft_ruleset *rs, uint32_t *ret_gen
                 if (r >= 0)
                         r = nft_ruleset_index(rs);
                 if (r >= 0)
-                        r = dump_type(n, NFT_MSG_GETRULE, rule_cb, &d);
+                        r = dump_rules(n, rs, &d);
                 if (r >= 0)
                         r = nft_nl_genid(n, &after);
                 if (r >= 0 && before == after) {

@@ -637,7 +637,7 @@ int nft_syn_path(const struct nft_ruleset *rs, const struct nft_packet *p, size_
                 const struct nft_table *t = &rs->tables[ch->table];
                 bool dev_ok = !ch->dev || p->n_ifaces == 0;
 
-                if (!ch->base || !ch->relevant || (t->flags & NFT_TABLE_F_DORMANT))
+                if (!ch->base || !ch->relevant || (t->flags & NFT_TABLE_F_DORMANT) || t->rules_not_read)
                         continue;
                 if (!(t->family == NFPROTO_INET || t->family == p->nfproto || t->family == NFPROTO_NETDEV))
                         continue;

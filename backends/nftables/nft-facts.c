@@ -182,3 +182,33 @@ int nft_facts_from_ruleset(struct nft_ruleset *rs, const struct options *o, cons
         *ret = f;
         return 0;
 }
+
+/* After the repair: every base chain on the path of an external SYN (each port, both
+ * families, --from) accepts it. A loopback connect never crosses that path. */
+int nft_verify_facts(const struct nft_facts *n, char ***ret_details) {
+        int r = 0;
+
+        for (size_t i = 0; i < n->n_verdicts; i++) {
+                const struct nft_chain_verdict *v = &n->verdicts[i];
+
+                if (v->verdict == NFT_VERDICT_ACCEPTED)
+                        continue;
+                r = -EHOSTUNREACH;
+                if (!ret_details)
+                        continue;
+                if (v->verdict == NFT_VERDICT_UNKNOWN)
+                        (void) strv_extendf(ret_details, "%s %s %s: cannot tell what it does with an %s SYN to port %u (%s)",
+                                            v->family, v->table, v->chain, v->nfproto == NFPROTO_IPV4 ? "IPv4" : "IPv6",
+                                            v->port, strna(v->unknown));
+                else if (v->by_policy)
+                        (void) strv_extendf(ret_details, "%s %s %s: an %s SYN to port %u is %s by the chain's policy",
+                                            v->family, v->table, v->chain, v->nfproto == NFPROTO_IPV4 ? "IPv4" : "IPv6",
+                                            v->port, nft_verdict_to_string(v->verdict));
+                else
+                        (void) strv_extendf(ret_details, "%s %s %s: an %s SYN to port %u is %s by rule %u of %s (handle %llu) '%s'",
+                                            v->family, v->table, v->chain, v->nfproto == NFPROTO_IPV4 ? "IPv4" : "IPv6",
+                                            v->port, nft_verdict_to_string(v->verdict), v->index, strna(v->rule_chain),
+                                            (unsigned long long) v->handle, strna(v->text));
+        }
+        return r;
+}

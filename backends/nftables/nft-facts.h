@@ -17,3 +17,7 @@ struct nft_host {
 
 int nft_facts_from_ruleset(struct nft_ruleset *rs, const struct options *o, const struct nft_host *host,
                            struct nft_facts *ret);
+
+/* 0 when every base chain in n accepts the SYN class; -EHOSTUNREACH with one line per chain
+ * that still blocks it (or cannot be told) in *ret_details otherwise. */
+int nft_verify_facts(const struct nft_facts *n, char ***ret_details);

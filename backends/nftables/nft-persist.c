@@ -13,12 +13,8 @@
 
 #include "nft-batch.h"
 #include "nft-persist.h"
+#include "systemd/systemd-unit.h"
 #include "util/strv.h"
-
-static const char *const boot_links[] = {
-        "/etc/systemd/system/sysinit.target.wants/nftables.service",
-        "/etc/systemd/system/multi-user.target.wants/nftables.service",
-};
 
 static char *checksum(const char *data, size_t len) {
         uint64_t h = 1469598103934665603ULL;
@@ -95,7 +91,7 @@ int nft_conf_parse(const char *text, struct nft_conf *ret) {
         const char *p = text;
 
         while (*p) {
-                const char *eol = strchr(p, '\n'), *s = p;
+                const char *eol = strchr(p, '\n'), *s;
                 size_t len = eol ? (size_t) (eol - p) : strlen(p), code;
                 int open, close;
                 bool semi;
@@ -182,18 +178,24 @@ int nft_conf_parse(const char *text, struct nft_conf *ret) {
         return 0;
 }
 
+bool nft_conf_loaded_at_boot(const struct options *o) {
+        return sd_unit_enabled_offline(options_offline(o) ? o->root : "/", "nftables.service");
+}
+
+/* Paths in steps and snapshots are the system's own ("/etc/nftables.conf"); with --root they
+ * are read and written under the tree. */
 int nft_conf_probe(const struct options *o, struct nft_conf *ret) {
-        _cleanup_free_ char *text = NULL;
+        _cleanup_free_ char *text = NULL, *real = NULL;
         struct nft_conf c = {};
         size_t len = 0;
-        bool boots = false;
         int r;
 
-        for (size_t i = 0; i < ELEMENTSOF(boot_links); i++)
-                boots = boots || access(boot_links[i], F_OK) == 0;
-        if (!boots)
+        if (!nft_conf_loaded_at_boot(o))
                 return 0;
-        r = read_file(NFT_CONF_PATH, &text, &len);
+        real = options_path(o, NFT_CONF_PATH);
+        if (!real)
+                return -ENOMEM;
+        r = read_file(real, &text, &len);
         if (r < 0)
                 return r == -ENOENT ? 0 : r;
         c.path = strdup(NFT_CONF_PATH);
@@ -235,17 +237,20 @@ static int write_atomic(const char *path, const char *data, size_t len, const st
         return r;
 }
 
-int nft_conf_apply(const struct step *s, char ***ret_details) {
-        const char *path = nft_step_arg(s, "path"), *sum = nft_step_arg(s, "sum");
-        _cleanup_free_ char *text = NULL, *now = NULL, *out = NULL;
+int nft_conf_apply(const struct options *o, const struct step *s, char ***ret_details) {
+        const char *sum = nft_step_arg(s, "sum");
+        _cleanup_free_ char *text = NULL, *now = NULL, *out = NULL, *path = NULL;
         size_t len = 0, out_size = 0;
         unsigned lineno = 0;
         struct stat st;
         FILE *f;
         int r;
 
-        if (!path || !sum)
+        if (!nft_step_arg(s, "path") || !sum)
                 return -EINVAL;
+        path = options_path(o, nft_step_arg(s, "path"));
+        if (!path)
+                return -ENOMEM;
         r = read_file(path, &text, &len);
         if (r < 0)
                 return r;
@@ -286,20 +291,22 @@ int nft_conf_apply(const struct step *s, char ***ret_details) {
         return write_atomic(path, out, out_size, &st, NULL);
 }
 
-int nft_conf_snapshot(const char *path, FILE *out) {
-        _cleanup_free_ char *text = NULL, *b = NULL;
+int nft_conf_snapshot(const struct options *o, const char *path, FILE *out) {
+        _cleanup_free_ char *text = NULL, *b = NULL, *real = options_path(o, path);
         size_t len = 0;
         struct stat st;
         int r;
 
-        r = read_file(path, &text, &len);
+        if (!real)
+                return -ENOMEM;
+        r = read_file(real, &text, &len);
         if (r == -ENOENT) {
                 fprintf(out, "file %s absent\n", path);
                 return 0;
         }
         if (r < 0)
                 return r;
-        if (stat(path, &st) < 0)
+        if (stat(real, &st) < 0)
                 return -errno;
         b = nft_base64_encode(text, len);
         if (!b)
@@ -309,7 +316,7 @@ int nft_conf_snapshot(const char *path, FILE *out) {
         return 0;
 }
 
-int nft_conf_restore(const char *snapshot) {
+int nft_conf_restore(const struct options *o, const char *snapshot) {
         int ret = 0;
 
         for (const char *p = strstr(snapshot, "\nfile "); p; p = strstr(p + 1, "\nfile ")) {
@@ -319,10 +326,15 @@ int nft_conf_restore(const char *snapshot) {
                 long nsec;
                 int off = 0, r;
                 _cleanup_free_ uint8_t *data = NULL;
+                _cleanup_free_ char *real = NULL;
                 size_t len = 0;
 
-                if (sscanf(p + 1, "file %4095s %15s", path, b64) == 2 && streq(b64, "absent")) {
-                        if (unlink(path) < 0 && errno != ENOENT && ret == 0)
+                if (sscanf(p + 1, "file %4095s %15s", path, b64) != 2 || !(real = options_path(o, path))) {
+                        ret = ret ?: -EBADMSG;
+                        continue;
+                }
+                if (streq(b64, "absent")) {
+                        if (unlink(real) < 0 && errno != ENOENT && ret == 0)
                                 ret = -errno;
                         continue;
                 }
@@ -335,7 +347,7 @@ int nft_conf_restore(const char *snapshot) {
                 if (r >= 0) {
                         struct stat st = { .st_mode = mode, .st_uid = uid, .st_gid = gid };
                         struct timespec times[2] = { { .tv_sec = 0, .tv_nsec = UTIME_OMIT }, { .tv_sec = sec, .tv_nsec = nsec } };
-                        r = write_atomic(path, (const char *) data, len, &st, times);
+                        r = write_atomic(real, (const char *) data, len, &st, times);
                 }
                 if (r < 0 && ret == 0)
                         ret = r;

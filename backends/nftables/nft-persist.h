@@ -15,8 +15,10 @@ int nft_conf_probe(const struct options *o, struct nft_conf *ret);
 /* Parses a file's text (exposed for tests). */
 int nft_conf_parse(const char *text, struct nft_conf *ret);
 
-int nft_conf_apply(const struct step *s, char ***ret_details);
+int nft_conf_apply(const struct options *o, const struct step *s, char ***ret_details);
 /* Writes a "file ..." snapshot line for 'path'. */
-int nft_conf_snapshot(const char *path, FILE *out);
+int nft_conf_snapshot(const struct options *o, const char *path, FILE *out);
 /* Restores every "file ..." line of a snapshot text. */
-int nft_conf_restore(const char *snapshot);
+int nft_conf_restore(const struct options *o, const char *snapshot);
+/* Whether nftables.service loads /etc/nftables.conf at boot (of the tree, with --root). */
+bool nft_conf_loaded_at_boot(const struct options *o);

@@ -73,6 +73,7 @@ struct nft_table {
         uint32_t flags;
         enum nft_owner owner;
         bool has_compat;
+        bool rules_not_read; /* iptables-nft's: its own backend reads them; never evaluated here */
 };
 
 struct nft_chain {

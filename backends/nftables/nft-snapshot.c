@@ -349,7 +349,7 @@ struct target {
 };
 
 /* The snapshot text of some chains ("family table chain") and files. */
-static int snapshot_of(char **chains, char **files, char **ret) {
+static int snapshot_of(const struct options *o, char **chains, char **files, char **ret) {
         struct snap s = {};
         char *buf = NULL;
         size_t size = 0;
@@ -359,7 +359,9 @@ static int snapshot_of(char **chains, char **files, char **ret) {
         if (!s.out)
                 return -ENOMEM;
         fputs(SNAPSHOT_HEADER, s.out);
-        if (chains) {
+        if (chains && options_offline(o))
+                r = -EOPNOTSUPP; /* the running kernel's chains are not the tree's */
+        else if (chains) {
                 r = nft_nl_open(&s.nl);
                 for (char **k = chains; r >= 0 && *k; k++) {
                         char f[16], t[256], c[256];
@@ -374,7 +376,7 @@ static int snapshot_of(char **chains, char **files, char **ret) {
                         nft_nl_close(&s.nl);
         }
         for (char **p = files; r >= 0 && p && *p; p++)
-                r = nft_conf_snapshot(*p, s.out);
+                r = nft_conf_snapshot(o, *p, s.out);
         if (fclose(s.out) != 0 && r >= 0)
                 r = -ENOMEM;
         if (r < 0) {
@@ -413,12 +415,12 @@ int nft_backend_snapshot(const struct options *o, const struct plan *plan, char 
                 *ret = NULL;
                 return 0;
         }
-        return snapshot_of(seen, files, ret);
+        return snapshot_of(o, seen, files, ret);
 }
 
 /* Whether the chains and files of a snapshot text are as it says already: then a restore
  * changes nothing (no new handles when none of our steps was applied). */
-static bool unchanged(const char *snapshot) {
+static bool unchanged(const struct options *o, const char *snapshot) {
         _cleanup_strv_free_ char **chains = NULL, **files = NULL;
         _cleanup_free_ char *now = NULL;
         const char *p = snapshot;
@@ -434,7 +436,7 @@ static bool unchanged(const char *snapshot) {
                                 return false;
                 }
         }
-        return snapshot_of(chains, files, &now) >= 0 && streq(now, snapshot);
+        return snapshot_of(o, chains, files, &now) >= 0 && streq(now, snapshot);
 }
 
 static int add_msg(struct nft_batch *b, uint16_t type, int family, uint16_t flags, const char *b64) {
@@ -468,8 +470,10 @@ int nft_backend_restore(const struct options *o, const char *snapshot) {
         if (strncmp(snapshot, SNAPSHOT_HEADER, strlen(SNAPSHOT_HEADER)) != 0)
                 return -EBADMSG;
         nft_batch_reset_genid();
-        if (unchanged(snapshot))
+        if (unchanged(o, snapshot))
                 return 0;
+        if (options_offline(o))
+                return nft_conf_restore(o, snapshot); /* only files: never the running kernel */
         copy = strdup(snapshot + strlen(SNAPSHOT_HEADER));
         if (!copy)
                 return -ENOMEM;
@@ -529,5 +533,5 @@ int nft_backend_restore(const struct options *o, const char *snapshot) {
                 nft_nl_close(&nl);
         if (r < 0)
                 return r;
-        return nft_conf_restore(snapshot);
+        return nft_conf_restore(o, snapshot);
 }

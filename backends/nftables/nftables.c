@@ -12,6 +12,7 @@
 #include "nft-batch.h"
 #include "nft-dump.h"
 #include "nft-facts.h"
+#include "nft-offline.h"
 #include "nft-persist.h"
 #include "util/log.h"
 #include "util/strv.h"
@@ -53,7 +54,8 @@ static void read_host(struct host_info *h) {
         freeifaddrs(ifa);
 }
 
-static int nftables_probe(const struct options *o, struct facts *f) {
+/* The running kernel's ruleset, evaluated for SYNs from outside to this host. */
+static int read_kernel_facts(const struct options *o, struct nft_facts *ret, char **ret_why) {
         struct nft_ruleset rs = {};
         struct nft_nl nl;
         struct host_info *h;
@@ -61,30 +63,83 @@ static int nftables_probe(const struct options *o, struct facts *f) {
         int r;
 
         r = nft_nl_open(&nl);
-        if (r < 0)
-                return strv_extendf(&f->unreadable, "nftables ruleset: cannot open netlink: %s", strerror(-r));
+        if (r < 0) {
+                *ret_why = strprintf("cannot open netlink: %s", strerror(-r));
+                return r;
+        }
         r = nft_dump_ruleset(&nl, &rs, &genid);
         if (r < 0) {
                 nft_nl_close(&nl);
-                return strv_extendf(&f->unreadable, "nftables ruleset: %s", strerror(-r));
+                *ret_why = strdup(strerror(-r));
+                return r;
         }
         h = calloc(1, sizeof(*h));
         if (!h)
                 r = -ENOMEM;
         else {
                 read_host(h);
-                r = nft_facts_from_ruleset(&rs, o, &h->host, &f->nft);
+                r = nft_facts_from_ruleset(&rs, o, &h->host, ret);
         }
         free(h);
         nft_ruleset_done(&rs);
         nft_nl_close(&nl);
+        if (r < 0) {
+                *ret_why = strdup(strerror(-r));
+                return r;
+        }
+        ret->genid = genid;
+        return 0;
+}
+
+static int nftables_probe(const struct options *o, struct facts *f) {
+        _cleanup_free_ char *why = NULL;
+        int r;
+
+        if (options_offline(o))
+                return nft_offline_probe(o, f);
+        r = read_kernel_facts(o, &f->nft, &why);
         if (r < 0)
-                return strv_extendf(&f->unreadable, "nftables ruleset: %s", strerror(-r));
-        f->nft.genid = genid;
+                return strv_extendf(&f->unreadable, "nftables ruleset: %s", strna(why));
         r = nft_conf_probe(o, &f->nft.conf);
         if (r < 0)
                 (void) strv_extendf(&f->unreadable, "nftables configuration: %s", strerror(-r));
         return 0;
+}
+
+/* Offline: the tree's boot-time file, evaluated again after the edit. */
+static int verify_offline(const struct options *o, char ***ret_details) {
+        struct facts f = {};
+        int r;
+
+        r = nft_offline_probe(o, &f);
+        if (r >= 0 && f.unreadable) {
+                if (ret_details)
+                        (void) strv_extendf(ret_details, "cannot evaluate it again: %s", f.unreadable[0]);
+                r = -EIO;
+        } else if (r >= 0)
+                r = nft_verify_facts(&f.nft, ret_details);
+        else if (ret_details)
+                (void) strv_extendf(ret_details, "cannot evaluate it again: %s", strerror(-r));
+        facts_done(&f);
+        return r;
+}
+
+static int nftables_verify(const struct options *o, const struct plan *plan, char ***ret_details) {
+        _cleanup_free_ char *why = NULL;
+        struct nft_facts n = {};
+        int r;
+
+        if (options_offline(o))
+                return verify_offline(o, ret_details);
+        r = read_kernel_facts(o, &n, &why);
+        if (r < 0) {
+                if (ret_details)
+                        (void) strv_extendf(ret_details, "cannot read the ruleset again: %s", strna(why));
+                return r;
+        }
+        r = nft_verify_facts(&n, ret_details);
+        nft_facts_done(&n);
+        return r;
 }
 
 const struct backend backend_nftables = {
@@ -93,4 +148,7 @@ const struct backend backend_nftables = {
         .snapshot = nft_backend_snapshot,
         .restore = nft_backend_restore,
         .apply = nft_backend_apply,
+        .apply_group = nft_backend_apply_group,
+        .verify = nftables_verify,
+        .changed_nothing = nft_backend_changed_nothing,
 };

@@ -78,9 +78,63 @@ static const struct backend fake = {
         .apply = fake_apply,
 };
 
+/* A backend that takes its consecutive steps as one group, and checks them after the
+ * banner check (verify hook). */
+static size_t group_sizes[8], n_groups;
+static int group_fail_at = -1; /* index in the group to fail, changing nothing; -1 none */
+static bool group_verify_ok = true;
+static int group_verified;
+static bool group_tried, group_changed, group_other_change;
+
+static int fakeg_apply_group(const struct options *o, const struct step *const *steps, size_t n, size_t *ret_failed,
+                             char ***details) {
+        if (n_groups < 8)
+                group_sizes[n_groups++] = n;
+        group_tried = true;
+        if (group_fail_at >= 0) {
+                /* refused because someone else changed the state meanwhile */
+                if (group_other_change)
+                        snprintf(fake_state[7], 32, "other");
+                *ret_failed = (size_t) group_fail_at;
+                strv_extend(details, "group refused");
+                return -ERESTART; /* all or nothing: nothing changed */
+        }
+        for (size_t i = 0; i < n; i++)
+                snprintf(fake_state[atoi(steps[i]->args[0])], 32, "%s", steps[i]->args[1]);
+        group_changed = true;
+        return 0;
+}
+
+static int fakeg_apply(const struct options *o, const struct step *s, char ***details) {
+        size_t failed;
+        return fakeg_apply_group(o, &s, 1, &failed, details);
+}
+
+static int fakeg_verify(const struct options *o, const struct plan *plan, char ***details) {
+        group_verified++;
+        if (group_verify_ok)
+                return 0;
+        strv_extend(details, "chain input: rule 3 'tcp dport 22 drop'");
+        return -EHOSTUNREACH;
+}
+
+static bool fakeg_changed_nothing(const struct options *o) {
+        return group_tried && !group_changed;
+}
+
+static const struct backend fakeg = {
+        .name = "fakeg",
+        .snapshot = fake_snapshot,
+        .restore = fake_restore,
+        .apply = fakeg_apply,
+        .apply_group = fakeg_apply_group,
+        .verify = fakeg_verify,
+        .changed_nothing = fakeg_changed_nothing,
+};
+
 const struct backend *__wrap_backend_find(const char *name);
 const struct backend *__wrap_backend_find(const char *name) {
-        return streq(name, "fake") ? &fake : NULL;
+        return streq(name, "fake") ? &fake : streq(name, "fakeg") ? &fakeg : NULL;
 }
 
 int __wrap_verify_wait(const struct options *o, unsigned total_ms, struct probe_result **ret, size_t *ret_n);
@@ -135,6 +189,11 @@ static int setup(void **state) {
         fake_applied = 0;
         verify_ok = true;
         scheduled = cancelled = 0;
+        n_groups = 0;
+        group_fail_at = -1;
+        group_verify_ok = true;
+        group_verified = 0;
+        group_tried = group_changed = group_other_change = false;
         options.confirm_sec = 0;
         return 0;
 }
@@ -325,6 +384,168 @@ static void test_damaged_snapshot(void **state) {
         plan_done(&p);
 }
 
+/* Steps 0..4: fake, fakeg, fakeg, fakeg, fake (keys 0..4). */
+static struct plan make_group_plan(void) {
+        struct plan p = make_plan(5);
+
+        for (size_t i = 1; i <= 3; i++) {
+                free(p.steps[i].backend);
+                p.steps[i].backend = strdup("fakeg");
+        }
+        return p;
+}
+
+static char *journal_text(const struct outcome *oc) {
+        _cleanup_free_ char *path = strprintf("%s/journal", oc->journal_path);
+        char *buf = calloc(1, 65536);
+        FILE *f = fopen(path, "re");
+
+        assert_non_null(f);
+        assert_true(fread(buf, 1, 65535, f) > 0);
+        fclose(f);
+        return buf;
+}
+
+/* The three consecutive steps of a grouping backend go to it at once; all are journaled as
+ * begun before and done after. */
+static void test_group_commit(void **state) {
+        struct plan p = make_group_plan();
+        struct outcome oc = {};
+        _cleanup_free_ char *j = NULL;
+        char *b3, *d1;
+
+        assert_int_equal(txn_run(&options, &p, state_dir, NULL, &oc), 0);
+        assert_int_equal(oc.exit_code, 0);
+        assert_int_equal(fake_applied, 2); /* steps 1 and 5, one by one */
+        assert_int_equal(n_groups, 1);
+        assert_int_equal(group_sizes[0], 3);
+        assert_string_equal(fake_state[3], "new3");
+        assert_string_equal(fake_state[4], "new4");
+        assert_int_equal(group_verified, 1);
+        j = journal_text(&oc);
+        b3 = strstr(j, "step-begin 4 fakeg set");
+        d1 = strstr(j, "step-done 2");
+        assert_non_null(b3);
+        assert_non_null(d1);
+        assert_true(b3 < d1); /* every step of the group begun before the first is done */
+        assert_non_null(strstr(j, "step-done 4"));
+        outcome_done(&oc);
+        plan_done(&p);
+}
+
+/* The group is refused as a whole: the step it names failed, everything rolls back, exit 3. */
+static void test_group_fails(void **state) {
+        struct plan p = make_group_plan();
+        struct outcome oc = {};
+        _cleanup_free_ char *j = NULL;
+
+        group_fail_at = 1;
+        assert_int_equal(txn_run(&options, &p, state_dir, NULL, &oc), 0);
+        assert_int_equal(oc.exit_code, 3);
+        assert_int_equal(oc.phase, PHASE_ROLLED_BACK);
+        assert_non_null(strstr(oc.message, "step 3 failed"));
+        assert_int_equal(n_groups, 1);
+        assert_int_equal(fake_applied, 1); /* step 5 never ran */
+        assert_string_equal(fake_state[0], "old0");
+        assert_string_equal(fake_state[1], "old1");
+        j = journal_text(&oc);
+        assert_non_null(strstr(j, "step-failed 3"));
+        assert_null(strstr(j, "step-done 2"));
+        assert_null(strstr(j, "step-begin 5"));
+        outcome_done(&oc);
+        plan_done(&p);
+}
+
+/* The group is refused because someone else changed the state after the snapshot: none
+ * of our steps changed anything, so the rollback leaves that backend alone and the other
+ * change stays (exit 3, rolled back, no "differs from the snapshot"). */
+static void test_group_refused_keeps_other_change(void **state) {
+        struct plan p = make_plan(3);
+        struct outcome oc = {};
+
+        for (size_t i = 0; i < 3; i++) {
+                free(p.steps[i].backend);
+                p.steps[i].backend = strdup("fakeg");
+        }
+        group_fail_at = 0;
+        group_other_change = true;
+        assert_int_equal(txn_run(&options, &p, state_dir, NULL, &oc), 0);
+        assert_int_equal(oc.exit_code, 3);
+        assert_int_equal(oc.phase, PHASE_ROLLED_BACK);
+        assert_int_equal(n_groups, 1);
+        assert_int_equal(group_sizes[0], 3);
+        assert_string_equal(fake_state[7], "other");
+        assert_string_equal(fake_state[0], "old0");
+        outcome_done(&oc);
+        plan_done(&p);
+}
+
+/* SSH answers over loopback, but the backend's own check says the path from outside is
+ * still blocked: not verified, rolled back, and the message names the blocker. */
+static void test_backend_verify_fails(void **state) {
+        struct plan p = make_group_plan();
+        struct outcome oc = {};
+
+        group_verify_ok = false;
+        assert_int_equal(txn_run(&options, &p, state_dir, NULL, &oc), 0);
+        assert_int_equal(oc.exit_code, 3);
+        assert_int_equal(oc.phase, PHASE_ROLLED_BACK);
+        assert_int_equal(group_verified, 1);
+        assert_non_null(strstr(oc.message, "fakeg still blocks it from outside"));
+        assert_non_null(strstr(oc.message, "rule 3 'tcp dport 22 drop'"));
+        assert_string_equal(fake_state[0], "old0");
+        assert_string_equal(fake_state[3], "");
+        outcome_done(&oc);
+        plan_done(&p);
+}
+
+/* Offline (--root): no banner check, but the backends' own checks of the tree run, and a
+ * failed one rolls back. */
+static void test_backend_verify_offline(void **state) {
+        struct options o = options;
+        struct plan p = make_group_plan();
+        struct outcome oc = {};
+        char root[] = "/tmp/sshrepair-txn-root-XXXXXX";
+        _cleanup_free_ char *dir2 = NULL;
+
+        o.root = mkdtemp(root);
+        assert_non_null(o.root);
+        group_verify_ok = false;
+        assert_int_equal(txn_run(&o, &p, state_dir, NULL, &oc), 0);
+        assert_int_equal(oc.exit_code, 3);
+        assert_int_equal(oc.phase, PHASE_ROLLED_BACK);
+        assert_int_equal(group_verified, 1);
+        assert_non_null(strstr(oc.message, "fakeg of the tree still blocks SSH from outside"));
+        assert_string_equal(fake_state[3], "");
+        outcome_done(&oc);
+
+        /* a second transaction within the same second: its own state directory (ids are
+         * per second and pid) */
+        group_verify_ok = true;
+        oc = (struct outcome) {};
+        dir2 = strprintf("%s2", state_dir);
+        assert_int_equal(txn_run(&o, &p, dir2, NULL, &oc), 0);
+        assert_int_equal(oc.exit_code, 0);
+        assert_int_equal(group_verified, 2);
+        assert_string_equal(fake_state[3], "new3");
+        outcome_done(&oc);
+        plan_done(&p);
+        rmdir(root);
+}
+
+/* The banner check comes first: when SSH does not answer, no backend check runs. */
+static void test_backend_verify_after_banner(void **state) {
+        struct plan p = make_group_plan();
+        struct outcome oc = {};
+
+        verify_ok = false;
+        assert_int_equal(txn_run(&options, &p, state_dir, NULL, &oc), 0);
+        assert_int_equal(oc.exit_code, 3);
+        assert_int_equal(group_verified, 0);
+        outcome_done(&oc);
+        plan_done(&p);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_commit, setup, teardown),
@@ -336,6 +557,12 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_confirm_expires, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_rollback_committed_and_bad_ids, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_damaged_snapshot, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_group_commit, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_group_fails, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_group_refused_keeps_other_change, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_backend_verify_fails, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_backend_verify_after_banner, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_backend_verify_offline, setup, teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

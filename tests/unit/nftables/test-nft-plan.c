@@ -46,6 +46,19 @@ static void plan_for(struct nft_ruleset *rs, struct options *o, const char *conf
         assert_int_equal(plan_nft(f, o, p), 0);
 }
 
+static void plan_for_offline(struct nft_ruleset *rs, struct options *o, const char *conf, struct facts *f,
+                             struct plan *p) {
+        *f = (struct facts) {};
+        *p = (struct plan) {};
+        assert_int_equal(nft_facts_from_ruleset(rs, o, NULL, &f->nft), 0);
+        f->nft.offline = true;
+        f->nft.conf.path = strdup("/etc/nftables.conf");
+        f->nft.conf.loaded_by = strdup("nftables.service");
+        f->nft.conf.checksum = strdup("c0ffee");
+        assert_int_equal(nft_conf_parse(conf, &f->nft.conf), 0);
+        assert_int_equal(plan_nft(f, o, p), 0);
+}
+
 static bool has_arg(const struct step *s, const char *arg) {
         return strv_contains(s->args, arg);
 }
@@ -184,6 +197,48 @@ static void test_persist_mismatch(void **state) {
         nft_ruleset_done(&rs);
 }
 
+/* --root: the facts are the tree's file: only its edit, the command names the file under
+ * the tree, the argument the system's own path. */
+static void test_offline_persist_only(void **state) {
+        static const char *const rules[] = { "tcp dport=22 drop", "tcp dport=20-25 drop", NULL };
+        struct options o = { .ports = { 22 }, .n_ports = 1, .root = (char *) "/mnt/target" };
+        struct nft_ruleset rs = {};
+        struct facts f;
+        struct plan p;
+
+        build(&rs, NF_DROP, rules);
+        plan_for_offline(&rs, &o, conf, &f, &p);
+        assert_int_equal(p.n_steps, 1);
+        assert_string_equal(p.steps[0].operation, "persist");
+        assert_true(has_arg(&p.steps[0], "path=/etc/nftables.conf"));
+        assert_true(has_arg(&p.steps[0], "edit=del:6"));
+        assert_non_null(strstr(p.steps[0].command, " /mnt/target/etc/nftables.conf"));
+        assert_non_null(strstr(p.steps[0].description, "/mnt/target/etc/nftables.conf"));
+        assert_int_equal(plan_find_fault(&p, "firewall.nft.drop")->remedy, REMEDY_AUTO);
+        plan_done(&p);
+        facts_done(&f);
+        nft_ruleset_done(&rs);
+}
+
+/* --root and the file cannot be followed: nothing can be changed, a person must. */
+static void test_offline_not_editable(void **state) {
+        static const char *const rules[] = { "tcp dport=80 accept", "tcp dport=22 drop", "tcp dport=20-25 drop", NULL };
+        struct options o = { .ports = { 22 }, .n_ports = 1, .root = (char *) "/mnt/target" };
+        struct nft_ruleset rs = {};
+        struct facts f;
+        struct plan p;
+
+        build(&rs, NF_ACCEPT, rules);
+        plan_for_offline(&rs, &o, conf, &f, &p);
+        assert_int_equal(p.n_steps, 0);
+        assert_non_null(plan_find_fault(&p, "firewall.nft.not-persisted"));
+        assert_int_equal(plan_find_fault(&p, "firewall.nft.drop")->remedy, REMEDY_NEEDS_PERSON);
+        assert_false(plan_has_fixable(&p));
+        plan_done(&p);
+        facts_done(&f);
+        nft_ruleset_done(&rs);
+}
+
 static void test_conf_reader(void **state) {
         static const char text[] =
                 "define SSH = 22\n"                                    /* 1 */
@@ -230,6 +285,8 @@ int main(void) {
                 cmocka_unit_test(test_foreign_table),
                 cmocka_unit_test(test_persist),
                 cmocka_unit_test(test_persist_mismatch),
+                cmocka_unit_test(test_offline_persist_only),
+                cmocka_unit_test(test_offline_not_editable),
                 cmocka_unit_test(test_conf_reader),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
