@@ -3,7 +3,9 @@
  * range or several ports stays, and an ACCEPT goes right before it; a DROP policy gets an
  * ACCEPT at the end of INPUT. Blocks in chains another frontend manages are left to it. */
 
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -29,8 +31,9 @@ static const char *family_label(int family) {
  * rules at p and after down one, a delete at q moves those after q up one. */
 struct edit {
         const char *chain;
-        unsigned index; /* in the numbering before any step */
+        unsigned index; /* in the numbering before any step; UINT_MAX: an append */
         bool insert;
+        unsigned line;  /* offline: the file line deleted, or before which a line goes */
 };
 
 struct edits {
@@ -52,6 +55,63 @@ static unsigned adjusted(const struct edits *ed, const char *chain, unsigned ind
         return (unsigned) i;
 }
 
+/* The same for lines of a rules file. */
+static unsigned adjusted_line(const struct edits *ed, unsigned line) {
+        long l = line;
+
+        for (size_t k = 0; k < ed->n; k++) {
+                if (ed->e[k].insert && ed->e[k].line <= line)
+                        l++;
+                else if (!ed->e[k].insert && ed->e[k].line < line)
+                        l--;
+        }
+        return (unsigned) l;
+}
+
+/* 'text' in single quotes for a shell */
+static char *shell_quote(const char *text) {
+        _cleanup_free_ char *buf = NULL;
+        size_t size = 0;
+        FILE *f = open_memstream(&buf, &size);
+
+        if (!f)
+                return NULL;
+        fputc('\'', f);
+        for (const char *c = text; *c; c++)
+                fputs(*c == '\'' ? "'\\''" : (char[]) { *c, 0 }, f);
+        fputc('\'', f);
+        if (fclose(f) != 0)
+                return NULL;
+        return TAKE_PTR(buf);
+}
+
+/* The exact edit: "sed -i '12d' FILE" or "sed -i '12i TEXT' FILE" (GNU sed: a backslash in
+ * the text is doubled). */
+static char *sed_command(unsigned line, const char *insert, const char *path) {
+        _cleanup_free_ char *expr = NULL, *qexpr = NULL, *qpath = NULL, *esc = NULL;
+
+        if (!path)
+                return NULL; /* an offline table always comes from a file: not reached */
+        if (insert) {
+                size_t n = 0;
+                esc = malloc(strlen(insert) * 2 + 1);
+                if (!esc)
+                        return NULL;
+                for (const char *c = insert; *c; c++) {
+                        if (*c == '\\')
+                                esc[n++] = '\\';
+                        esc[n++] = *c;
+                }
+                esc[n] = 0;
+        }
+        expr = insert ? strprintf("%ui %s", line, esc) : strprintf("%ud", line);
+        qexpr = expr ? shell_quote(expr) : NULL;
+        qpath = strpbrk(path, " \t\"'\\$`;&|<>()*?#~") ? shell_quote(path) : strdup(path);
+        if (!qexpr || !qpath)
+                return NULL;
+        return strprintf("sed -i %s %s", qexpr, qpath);
+}
+
 static bool deleted(const struct edits *ed, const char *chain, unsigned index) {
         for (size_t k = 0; k < ed->n; k++)
                 if (!ed->e[k].insert && streq(ed->e[k].chain, chain) && ed->e[k].index == index)
@@ -65,6 +125,9 @@ static int add_evidence(struct fault *x, const struct ipt_verdict *v, const stru
         if (v->by_policy)
                 r = fault_add_evidence(x, "%s: no rule accepts it, and INPUT's policy is %s", cmd_name(t),
                                        v->rule + strlen("-P INPUT "));
+        else if (t->offline)
+                r = fault_add_evidence(x, "%s, rule %u of chain %s (line %u of '%s'): %s", cmd_name(t), v->index,
+                                       v->chain, v->line, t->persist.path, v->rule);
         else
                 r = fault_add_evidence(x, "%s, rule %u of chain %s: %s", cmd_name(t), v->index, v->chain, v->rule);
         for (char **n = v->notes; r >= 0 && n && *n; n++)
@@ -107,15 +170,27 @@ static int plan_delete(struct plan *p, const char *fault_id, const struct ipt_ta
                 return 0;
         i = adjusted(ed, v->chain, v->index);
         idx = strprintf("%u", i);
-        cmd = strprintf("%s -D %s %u", cmd_name(t), v->chain, i);
-        undo = strprintf("%s -I %s %u %s", cmd_name(t), v->chain, i, spec);
-        desc = strprintf("Delete %s rule %u of %s, which blocks only the SSH port: %s", family_label(t->family), i,
-                         v->chain, v->rule);
+        if (t->offline) {
+                unsigned l = adjusted_line(ed, v->line);
+
+                cmd = sed_command(l, NULL, t->persist.path);
+                undo = sed_command(l, v->rule, t->persist.path);
+                desc = strprintf("Delete line %u of %s (%s rule %u of %s), which blocks only the SSH port: %s", l,
+                                 t->persist.path, family_label(t->family), i, v->chain, v->rule);
+        } else {
+                cmd = strprintf("%s -D %s %u", cmd_name(t), v->chain, i);
+                undo = strprintf("%s -I %s %u %s", cmd_name(t), v->chain, i, spec);
+                desc = strprintf("Delete %s rule %u of %s, which blocks only the SSH port: %s", family_label(t->family),
+                                 i, v->chain, v->rule);
+        }
         if (!idx || !cmd || !undo || !desc)
                 return -ENOMEM;
-        r = plan_add_step(p, fault_id, "iptables", "delete-rule", ipt_variant_to_string(t->variant), desc, cmd, undo);
+        r = plan_add_step(p, fault_id, "iptables", t->offline ? "file-delete-rule" : "delete-rule",
+                          ipt_variant_to_string(t->variant), desc, cmd, undo);
         if (r >= 0)
                 r = plan_step_arg(p, t->family == AF_INET6 ? "ipv6" : "ipv4");
+        if (r >= 0 && t->offline)
+                r = plan_step_arg(p, t->persist.path);
         if (r >= 0)
                 r = plan_step_arg(p, v->chain);
         if (r >= 0)
@@ -125,7 +200,7 @@ static int plan_delete(struct plan *p, const char *fault_id, const struct ipt_ta
         if (r < 0)
                 return r;
         if (ed->n < ELEMENTSOF(ed->e))
-                ed->e[ed->n++] = (struct edit) { .chain = v->chain, .index = v->index, .insert = false };
+                ed->e[ed->n++] = (struct edit) { .chain = v->chain, .index = v->index, .insert = false, .line = v->line };
         return 0;
 }
 
@@ -162,18 +237,39 @@ static int plan_insert(struct plan *p, const struct options *o, const char *faul
         if (!append)
                 i = adjusted(ed, "INPUT", v->entry);
         idx = append ? strdup("end") : strprintf("%u", i);
-        cmd = append ? strprintf("%s -A INPUT %s", cmd_name(t), spec) : strprintf("%s -I INPUT %u %s", cmd_name(t), i, spec);
-        undo = strprintf("%s -D INPUT %s", cmd_name(t), spec);
-        desc = append ? strprintf("Allow TCP port %u (%s) at the end of INPUT, before its DROP policy", v->port,
+        if (t->offline) {
+                _cleanup_free_ char *line = strprintf("-A INPUT %s", spec);
+                unsigned l = adjusted_line(ed, append ? t->input_end_line : v->entry_line);
+
+                if (!line)
+                        return -ENOMEM;
+                cmd = sed_command(l, line, t->persist.path);
+                undo = sed_command(l, NULL, t->persist.path);
+                desc = strprintf("Insert line %u into %s (loaded at boot by %s): %s, %s", l, t->persist.path,
+                                 strna(t->persist.loaded_by), line,
+                                 append ? "at the end of INPUT, before its DROP policy"
+                                        : v->entry == v->index && streq(v->chain, "INPUT")
+                                                  ? "right before the rule that blocks it"
+                                                  : "right before the INPUT rule that leads to the block");
+        } else {
+                cmd = append ? strprintf("%s -A INPUT %s", cmd_name(t), spec)
+                             : strprintf("%s -I INPUT %u %s", cmd_name(t), i, spec);
+                undo = strprintf("%s -D INPUT %s", cmd_name(t), spec);
+        }
+        if (!desc)
+                desc = append ? strprintf("Allow TCP port %u (%s) at the end of INPUT, before its DROP policy", v->port,
                                   family_label(t->family))
                       : strprintf("Allow TCP port %u (%s) right before INPUT rule %u, which blocks it: %s", v->port,
                                   family_label(t->family), v->entry, v->entry == v->index && streq(v->chain, "INPUT")
                                                                               ? v->rule : "it jumps to the blocking rule");
         if (!idx || !cmd || !undo || !desc)
                 return -ENOMEM;
-        r = plan_add_step(p, fault_id, "iptables", "insert-rule", ipt_variant_to_string(t->variant), desc, cmd, undo);
+        r = plan_add_step(p, fault_id, "iptables", t->offline ? "file-insert-rule" : "insert-rule",
+                          ipt_variant_to_string(t->variant), desc, cmd, undo);
         if (r >= 0)
                 r = plan_step_arg(p, t->family == AF_INET6 ? "ipv6" : "ipv4");
+        if (r >= 0 && t->offline)
+                r = plan_step_arg(p, t->persist.path);
         if (r >= 0)
                 r = plan_step_arg(p, "INPUT");
         if (r >= 0)
@@ -182,8 +278,13 @@ static int plan_insert(struct plan *p, const struct options *o, const char *faul
                 r = spec_args(p, allow);
         if (r < 0)
                 return r;
-        if (!append && ed->n < ELEMENTSOF(ed->e))
-                ed->e[ed->n++] = (struct edit) { .chain = "INPUT", .index = v->entry, .insert = true };
+        if (ed->n < ELEMENTSOF(ed->e))
+                ed->e[ed->n++] = (struct edit) {
+                        .chain = "INPUT",
+                        .index = append ? UINT_MAX : v->entry,
+                        .insert = true,
+                        .line = append ? t->input_end_line : v->entry_line,
+                };
         return 0;
 }
 
@@ -223,8 +324,10 @@ static int plan_table(const struct facts *f, const struct options *o, struct pla
                                            family_label(t->family), v->port);
                         if (!x || fault_add_evidence(x, "rule %u of chain %s: %s", v->index, v->chain, v->rule) < 0 ||
                             fault_add_evidence(x, "%s", strna(v->unknown)) < 0 ||
-                            fault_set_advice(x, "check that rule by hand: '%s -L %s -v -n --line-numbers'", cmd_name(t),
-                                             v->chain) < 0)
+                            (t->offline ? fault_set_advice(x, "check that rule by hand: line %u of '%s'", v->line,
+                                                           t->persist.path)
+                                        : fault_set_advice(x, "check that rule by hand: '%s -L %s -v -n --line-numbers'",
+                                                           cmd_name(t), v->chain)) < 0)
                                 return -ENOMEM;
                         continue;
                 }
@@ -281,6 +384,8 @@ static int plan_table(const struct facts *f, const struct options *o, struct pla
         }
         if (p->n_steps == steps_before || !first_fault)
                 return 0;
+        if (t->offline)
+                return 0; /* the file is what loads at boot: nothing to save */
 
         if (!t->persist.path) {
                 /* the rules it repairs were not saved either: both last until the next boot */

@@ -27,6 +27,9 @@ static int probe_all(const struct options *o, const struct backend *const *list,
                 if (r < 0)
                         return log_oom();
         }
+        for (const struct backend *const *b = list ?: backends; *b; b++)
+                if ((*b)->prefetch)
+                        (*b)->prefetch(o);
         for (const struct backend *const *b = list ?: backends; *b; b++) {
                 if (!(*b)->probe)
                         continue;

@@ -32,25 +32,35 @@ static void ufw_facts_done(struct ufw_facts *u) {
                 free(r->sapp);
                 free(r->direction);
                 free(r->text);
+                free(r->line);
         }
         free(u->rules);
         for (size_t i = 0; i < u->n_verdicts; i++)
                 strv_free(u->verdicts[i].notes);
         free(u->verdicts);
         free(u->input_policy);
+        free(u->unit_note);
         *u = (struct ufw_facts) {};
 }
 
-static void firewalld_facts_done(struct firewalld_facts *d) {
-        for (size_t i = 0; i < d->n_ports; i++) {
-                strv_free(d->ports[i].runtime_blocking);
-                strv_free(d->ports[i].permanent_blocking);
-                strv_free(d->ports[i].notes);
+static void firewalld_zone_done(struct firewalld_zone *z) {
+        for (size_t i = 0; i < z->n_ports; i++) {
+                strv_free(z->ports[i].runtime_blocking);
+                strv_free(z->ports[i].permanent_blocking);
+                strv_free(z->ports[i].notes);
         }
-        free(d->ports);
-        free(d->interface);
-        free(d->zone);
-        free(d->target);
+        free(z->ports);
+        free(z->name);
+        strv_free(z->interfaces);
+        free(z->target);
+        free(z->file);
+        *z = (struct firewalld_zone) {};
+}
+
+static void firewalld_facts_done(struct firewalld_facts *d) {
+        for (size_t i = 0; i < d->n_zones; i++)
+                firewalld_zone_done(&d->zones[i]);
+        free(d->zones);
         free(d->error);
         *d = (struct firewalld_facts) {};
 }

@@ -50,6 +50,8 @@ struct ipt_verdict {
         char *unknown;         /* verdict unknown: why */
         char **notes;          /* rules that match some of these SYNs only */
         struct ipt_verdict *after; /* only_port blocks: the verdict once this rule is deleted */
+        unsigned line;         /* offline: the deciding rule's line in the rules file; 0: policy */
+        unsigned entry_line;   /* offline: the line of INPUT rule 'entry'; 0: policy */
 };
 
 /* A rules file that is loaded at boot, and whether it mirrors the live table. */
@@ -69,6 +71,11 @@ struct ipt_table {
         bool is_default;       /* plain `iptables`/`ip6tables` is this variant */
         size_t n_rules;
         struct ipt_persist persist;
+        /* Offline (--root): the table is persist.path, the rules file the tree loads at boot;
+         * fixes are edits of that file. input_end_line: the line before which a rule
+         * appended to INPUT goes (after INPUT's last rule, or the table's COMMIT). */
+        bool offline;
+        unsigned input_end_line;
 };
 
 /* ufw's own rule list (user.rules, user6.rules), in `ufw status numbered` order. */
@@ -82,6 +89,7 @@ struct ufw_rule {
         char *dapp, *sapp;     /* app profile names, NULL when none */
         char *direction;       /* "in", "out", "in_eth0" ... */
         char *text;            /* the tuple line */
+        char *line;            /* the whole "### tuple ### ..." line as the file has it */
 };
 
 struct ufw_verdict {
@@ -110,9 +118,11 @@ struct ufw_facts {
         struct ufw_verdict *verdicts;
         size_t n_verdicts;
         bool writable;         /* its files can be written */
+        bool marker[2];        /* user.rules, user6.rules have ufw's "### RULES ###" line */
+        char *unit_note;       /* offline: why ufw is not loaded at boot although ENABLED=yes */
 };
 
-/* One port in the zone of the external interface, runtime and permanent. */
+/* One port in a zone, runtime and permanent. */
 struct firewalld_port {
         uint16_t port;
         enum fw_verdict runtime, permanent;
@@ -123,16 +133,28 @@ struct firewalld_port {
         char **notes;
 };
 
+/* A zone that some external interface is in (or the default zone, for those in none). */
+struct firewalld_zone {
+        char *name;
+        char **interfaces;     /* the external interfaces in it; NULL: the default zone, read from files */
+        char *target;          /* default, ACCEPT, DROP, REJECT */
+        struct firewalld_port *ports;
+        size_t n_ports;
+        /* read from files (firewalld not running, or offline): */
+        char *file;            /* the zone file that defines it, as the target system sees it */
+        bool builtin;          /* under /usr/lib/firewalld: a change is made on a copy in /etc/firewalld/zones */
+        bool editable;         /* it has a "</zone>" line to add an element before */
+};
+
 struct firewalld_facts {
         bool installed;
         bool running;          /* org.fedoraproject.FirewallD1 is on the system bus */
         bool enabled;          /* firewalld.service starts at boot */
-        char *interface;       /* the external interface asked about */
-        char *zone;            /* its zone (or the default zone) */
-        char *target;          /* the zone's target: default, ACCEPT, DROP, REJECT */
         bool permanent_known;  /* the permanent configuration was read */
-        struct firewalld_port *ports;
-        size_t n_ports;
+        bool from_files;       /* ... from its files: firewalld is not running (or offline) */
+        bool writable;         /* from files: /etc/firewalld/zones can be written */
+        struct firewalld_zone *zones;
+        size_t n_zones;
         char *error;           /* what could not be asked */
 };
 

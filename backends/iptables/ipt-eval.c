@@ -84,26 +84,37 @@ static bool port_requested(const struct ipt_packet *p, unsigned port) {
         return false;
 }
 
+/* A decimal number of at most 5 digits at *s; advances *s. */
+static int parse_port(const char **s, unsigned long *ret) {
+        const char *p = *s;
+        unsigned long v = 0;
+
+        if (*p < '0' || *p > '9')
+                return -EINVAL;
+        for (; *p >= '0' && *p <= '9'; p++) {
+                if (p - *s >= 5)
+                        return -EINVAL;
+                v = v * 10 + (unsigned long) (*p - '0');
+        }
+        *s = p;
+        *ret = v;
+        return 0;
+}
+
 /* "22", "20:25", ":25", "1024:" */
 static int parse_range(const char *s, unsigned *lo, unsigned *hi) {
-        char *end;
         unsigned long a = 0, b = 65535;
 
         if (*s != ':') {
-                a = strtoul(s, &end, 10);
-                if (end == s || (*end && *end != ':'))
+                if (parse_port(&s, &a) < 0 || (*s && *s != ':'))
                         return -EINVAL;
-                s = end;
                 if (!*s)
                         b = a;
         }
         if (*s == ':') {
                 s++;
-                if (*s) {
-                        b = strtoul(s, &end, 10);
-                        if (end == s || *end)
-                                return -EINVAL;
-                }
+                if (*s && (parse_port(&s, &b) < 0 || *s))
+                        return -EINVAL;
         }
         if (a > 65535 || b > 65535 || a > b)
                 return -EINVAL;
@@ -248,6 +259,8 @@ static enum match iface_match(const struct ipt_packet *p, const char *pattern) {
 }
 
 static enum match proto_match(const struct ipt_packet *p, const char *proto) {
+        if (streq(proto, "tcp"))
+                return MATCH_YES;
         if (strcasecmp(proto, "tcp") == 0 || streq(proto, "6") || strcasecmp(proto, "all") == 0 || streq(proto, "0"))
                 return MATCH_YES;
         return MATCH_NO;
@@ -283,6 +296,12 @@ static int eval_option(struct rule_eval *e, const char *opt, char **args, size_t
                 if (!a)
                         goto bad;
                 e->m = match_and(e->m, match_not(proto_match(p, a), inv));
+                /* "-p tcp --dport 22": iptables loads the protocol's match by itself (a
+                 * rules file written by hand has no "-m tcp") */
+                if (!e->module && !inv && (strcasecmp(a, "tcp") == 0 || strcasecmp(a, "udp") == 0)) {
+                        e->module = strcasecmp(a, "tcp") == 0 ? "tcp" : "udp";
+                        e->module_known = true;
+                }
                 return 0;
         }
         if (streq(opt, "-s") || streq(opt, "--source") || streq(opt, "--src")) {
@@ -458,18 +477,19 @@ static enum target_kind target_kind(const struct ipt_rule *r, size_t i) {
 static bool quick_no(const struct ipt_packet *p, const struct ipt_rule *r) {
         for (size_t i = 0; i + 1 < r->n_tok; i++) {
                 const char *t = r->tok[i];
-                bool inv = i > 0 && streq(r->tok[i - 1], "!");
+                bool inv;
                 unsigned lo, hi;
 
                 if (t[0] != '-' || ipt_tok_quoted(r, i))
                         continue;
-                if (streq(t, "-p")) {
+                inv = i > 0 && r->tok[i - 1][0] == '!' && r->tok[i - 1][1] == 0;
+                if (t[1] == 'p' && t[2] == 0) {
                         if (match_not(proto_match(p, r->tok[i + 1]), inv) == MATCH_NO)
                                 return true;
-                } else if (streq(t, "--dport") || streq(t, "--destination-port")) {
+                } else if (t[1] == '-' && (streq(t, "--dport") || streq(t, "--destination-port"))) {
                         if (parse_range(r->tok[i + 1], &lo, &hi) == 0 && (p->port >= lo && p->port <= hi) == inv)
                                 return true;
-                } else if (streq(t, "-j") || streq(t, "-g"))
+                } else if ((t[1] == 'j' || t[1] == 'g') && t[2] == 0)
                         break;
         }
         return false;
@@ -556,6 +576,8 @@ static int decide(struct ipt_verdict *v, enum fw_verdict verdict, const struct i
         v->chain = strdup(c->name);
         v->index = (unsigned) top->next;
         v->entry = (unsigned) stack[0].next;
+        v->line = r->line;
+        v->entry_line = rs->chains[stack[0].chain].rules[stack[0].next - 1].line;
         v->rule = strdup(r->text);
         if (!v->chain || !v->rule)
                 return -ENOMEM;

@@ -12,6 +12,14 @@
 static int add_frontend_line(struct fw_facts *fw, const struct ipt_table *t, const struct ipt_ruleset *rs) {
         int input = ipt_ruleset_find_chain(rs, "INPUT");
 
+        if (t->offline)
+                return strv_extendf(&fw->frontends, "%s %s, from '%s' (loaded at boot by %s): %zu rules in the filter "
+                                    "table, INPUT policy %s",
+                                    ipt_command_name(t->variant, t->family, t->is_default),
+                                    t->family == AF_INET6 ? "IPv6" : "IPv4", strna(t->persist.path),
+                                    strna(t->persist.loaded_by), rs->n_rules,
+                                    input >= 0 ? strna(rs->chains[input].policy) : "ACCEPT");
+
         return strv_extendf(&fw->frontends, "%s %s: %zu rules in the filter table, INPUT policy %s%s",
                             ipt_program_name(t->variant, t->family, IPT_PROGRAM_CMD),
                             t->family == AF_INET6 ? "IPv6" : "IPv4", rs->n_rules,
@@ -75,6 +83,13 @@ int ipt_table_facts(const struct options *o, struct fw_facts *fw, struct ipt_tab
                 fw->ufw_chains = true;
         t->active = table_active(&rs);
         t->n_rules = rs.n_rules;
+        if (t->offline) {
+                int input = ipt_ruleset_find_chain(&rs, "INPUT");
+
+                t->input_end_line = rs.commit_line;
+                if (input >= 0 && rs.chains[input].n_rules > 0)
+                        t->input_end_line = rs.chains[input].rules[rs.chains[input].n_rules - 1].line + 1;
+        }
         if (t->active) {
                 if (t->is_default)
                         r = ipt_persist_detect(root, t->family, save_text, &t->persist);

@@ -27,7 +27,7 @@ static const struct {
 
 
 
-static int read_file(const char *path, char **ret, size_t *ret_size) {
+int ipt_file_read(const char *path, char **ret, size_t *ret_size) {
         _cleanup_free_ char *buf = NULL;
         size_t size = 0, alloc = 0;
         FILE *f = fopen(path, "re");
@@ -82,7 +82,7 @@ int ipt_persist_detect(const char *root, int family, const char *save_text, stru
                         return -ENOMEM;
                 if (access(path, F_OK) < 0 || !sd_unit_enabled_offline(root, candidates[i].unit))
                         continue;
-                r = read_file(path, &content, NULL);
+                r = ipt_file_read(path, &content, NULL);
                 if (r >= 0)
                         r = ipt_save_normalize(content, "filter", &saved);
                 if (r >= 0)
@@ -100,6 +100,24 @@ int ipt_persist_detect(const char *root, int family, const char *save_text, stru
                 }
                 *ret = p;
                 return 1;
+        }
+        return 0;
+}
+
+int ipt_persist_unloaded(const char *root, int family, char ***ret) {
+        for (size_t i = 0; i < ELEMENTSOF(candidates); i++) {
+                _cleanup_free_ char *path = NULL;
+
+                if (candidates[i].family != family)
+                        continue;
+                path = strprintf("%s%s", root, candidates[i].path);
+                if (!path)
+                        return -ENOMEM;
+                if (access(path, F_OK) < 0 || sd_unit_enabled_offline(root, candidates[i].unit))
+                        continue;
+                if (strv_extendf(ret, "'%s' is there, but %s is not enabled: it is not loaded at boot, and left as it is",
+                                 path, candidates[i].unit) < 0)
+                        return -ENOMEM;
         }
         return 0;
 }
@@ -139,7 +157,7 @@ int ipt_persist_write(const char *path, const char *live_filter) {
 
         if (stat(path, &st) < 0)
                 return -errno;
-        r = read_file(path, &content, &size);
+        r = ipt_file_read(path, &content, &size);
         if (r < 0)
                 return r;
         f = open_memstream(&out, &osize);
@@ -167,7 +185,52 @@ int ipt_persist_write(const char *path, const char *live_filter) {
         return write_atomic(path, out, osize, st.st_mode & 07777, st.st_uid, st.st_gid);
 }
 
-int ipt_file_snapshot(FILE *out, const char *path) {
+int ipt_persist_edit_line(const char *path, unsigned line, const char *text) {
+        _cleanup_free_ char *content = NULL, *out = NULL;
+        size_t size = 0, osize = 0;
+        unsigned n = 1;
+        struct stat st;
+        bool done = false;
+        FILE *f;
+        int r;
+
+        if (line == 0 || stat(path, &st) < 0)
+                return line == 0 ? -EINVAL : -errno;
+        r = ipt_file_read(path, &content, &size);
+        if (r < 0)
+                return r;
+        f = open_memstream(&out, &osize);
+        if (!f)
+                return -ENOMEM;
+        for (const char *p = content; p < content + size; n++) {
+                const char *nl = memchr(p, '\n', (size_t) (content + size - p));
+                size_t len = nl ? (size_t) (nl - p) + 1 : (size_t) (content + size - p);
+
+                if (n == line) {
+                        done = true;
+                        if (text)
+                                fprintf(f, "%s\n", text);
+                }
+                if (n != line || text) {
+                        fwrite(p, 1, len, f);
+                        if (!nl)
+                                fputc('\n', f);
+                }
+                p += len;
+        }
+        if (!done && text && n == line) {
+                /* right after the last line */
+                fprintf(f, "%s\n", text);
+                done = true;
+        }
+        if (fclose(f) != 0)
+                return -ENOMEM;
+        if (!done)
+                return -ERANGE;
+        return write_atomic(path, out, osize, st.st_mode & 07777, st.st_uid, st.st_gid);
+}
+
+int ipt_file_snapshot(FILE *out, const char *path, const char *recorded) {
         _cleanup_free_ char *content = NULL;
         size_t size = 0;
         struct stat st;
@@ -175,17 +238,18 @@ int ipt_file_snapshot(FILE *out, const char *path) {
 
         if (stat(path, &st) < 0)
                 return -errno;
-        r = read_file(path, &content, &size);
+        r = ipt_file_read(path, &content, &size);
         if (r < 0)
                 return r;
-        fprintf(out, "== file %s %04o %u %u %zu\n", path, (unsigned) (st.st_mode & 07777), (unsigned) st.st_uid,
+        fprintf(out, "== file %s %04o %u %u %zu\n", recorded, (unsigned) (st.st_mode & 07777), (unsigned) st.st_uid,
                 (unsigned) st.st_gid, size);
         fwrite(content, 1, size, out);
         fputc('\n', out);
         return 0;
 }
 
-int ipt_file_restore(const char **p) {
+int ipt_file_restore(const char **p, const char *root) {
+        _cleanup_free_ char *full = NULL;
         char path[4096];
         unsigned mode, uid, gid;
         size_t size;
@@ -198,5 +262,8 @@ int ipt_file_restore(const char **p) {
         if (strnlen(data, size + 1) < size + 1 || data[size] != '\n')
                 return -EBADMSG;
         *p = data + size + 1;
-        return write_atomic(path, data, size, (mode_t) mode, (uid_t) uid, (gid_t) gid);
+        full = strprintf("%s%s", root ?: "", path);
+        if (!full)
+                return -ENOMEM;
+        return write_atomic(full, data, size, (mode_t) mode, (uid_t) uid, (gid_t) gid);
 }

@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -9,22 +10,14 @@ void ipt_ruleset_done(struct ipt_ruleset *rs) {
         if (!rs)
                 return;
         for (size_t c = 0; c < rs->n_chains; c++) {
-                struct ipt_chain *ch = &rs->chains[c];
-
-                for (size_t i = 0; i < ch->n_rules; i++) {
-                        free(ch->rules[i].text);
-                        if (ch->rules[i].tok) {
-                                /* the buffer starts one byte before the first token */
-                                free(ch->rules[i].n_tok ? ch->rules[i].tok[0] - 1 - (ch->rules[i].tok[0][-1] == '\x01')
-                                                        : NULL);
-                                free(ch->rules[i].tok);
-                        }
-                }
-                free(ch->rules);
-                free(ch->name);
-                free(ch->policy);
+                free(rs->chains[c].rules);
+                free(rs->chains[c].name);
+                free(rs->chains[c].policy);
         }
         free(rs->chains);
+        free(rs->lines);
+        free(rs->tokens);
+        free(rs->tokv);
         *rs = (struct ipt_ruleset) {};
 }
 
@@ -35,35 +28,43 @@ int ipt_ruleset_find_chain(const struct ipt_ruleset *rs, const char *name) {
         return -1;
 }
 
-/* Tokenizes 's' into one buffer: "\0tok\0\x01quoted\0..." so that tok[i][-1] tells whether
- * a token was quoted. Returns the number of tokens. */
-static int tokenize(const char *s, char ***ret) {
-        size_t len = strlen(s), n = 0, alloc = 8;
-        _cleanup_free_ char *buf = malloc(len * 2 + 2);
-        _cleanup_free_ char **tok = malloc(sizeof(char *) * alloc);
-        char *w;
+/* Token pointers, as offsets into the token buffer while it is being filled. */
+struct tokv {
+        size_t *at;
+        size_t n, alloc;
+};
 
-        if (!buf || !tok)
-                return -ENOMEM;
-        w = buf;
-        *w++ = 0;
-        while (*s) {
-                bool quoted = false;
+static inline int tokv_push(struct tokv *v, size_t at) {
+        if (__builtin_expect(v->n == v->alloc, 0)) {
+                size_t a = v->alloc ? v->alloc * 2 : 64;
+                size_t *x = realloc(v->at, sizeof(*x) * a);
 
+                if (!x)
+                        return -ENOMEM;
+                v->at = x;
+                v->alloc = a;
+        }
+        v->at[v->n++] = at;
+        return 0;
+}
+
+/* Splits 's' (up to its end or a newline) into 'buf' from *pos on: each token is written
+ * NUL-terminated, a quoted one after a \x01 byte, so that tok[-1] tells whether it was
+ * quoted (buf[0] is a NUL for the first one). Each token's offset is pushed to 'v'. 'buf'
+ * must hold 2 * strlen(s) + 1 more bytes. Returns the number of tokens. */
+static int tokenize(const char *s, char *buf, size_t *pos, struct tokv *v) {
+        char *w = buf + *pos;
+        int n = 0;
+
+        for (;;) {
                 while (*s == ' ' || *s == '\t')
                         s++;
                 if (!*s || *s == '\n')
                         break;
-                if (n + 2 > alloc) {
-                        char **t = realloc(tok, sizeof(char *) * (alloc *= 2));
-                        if (!t)
-                                return -ENOMEM;
-                        tok = t;
-                }
                 if (*s == '"') {
-                        quoted = true;
                         *w++ = '\x01';
-                        tok[n++] = w;
+                        if (tokv_push(v, (size_t) (w - buf)) < 0)
+                                return -ENOMEM;
                         s++;
                         while (*s && *s != '"') {
                                 if (*s == '\\' && s[1])
@@ -74,37 +75,34 @@ static int tokenize(const char *s, char ***ret) {
                                 return -EBADMSG;
                         s++;
                 } else {
-                        tok[n++] = w;
+                        if (tokv_push(v, (size_t) (w - buf)) < 0)
+                                return -ENOMEM;
                         while (*s && *s != ' ' && *s != '\t' && *s != '\n')
                                 *w++ = *s++;
                 }
-                (void) quoted;
                 *w++ = 0;
+                n++;
         }
-        tok[n] = NULL;
-        if (n == 0) {
-                *ret = NULL;
-                return 0;
-        }
-        TAKE_PTR(buf);
-        *ret = TAKE_PTR(tok);
-        return (int) n;
+        *pos = (size_t) (w - buf);
+        return n;
 }
 
 int ipt_split_args(const char *s, char ***ret) {
         _cleanup_strv_free_ char **l = NULL;
-        char **tok = NULL;
+        _cleanup_free_ char *buf = malloc(strlen(s) * 2 + 2);
+        struct tokv v = {};
+        size_t pos = 1;
         int n, r = 0;
 
-        n = tokenize(s, &tok);
+        if (!buf)
+                return -ENOMEM;
+        buf[0] = 0;
+        n = tokenize(s, buf, &pos, &v);
         if (n < 0)
-                return n;
+                r = n;
         for (int i = 0; i < n && r >= 0; i++)
-                r = strv_extend(&l, tok[i]);
-        if (tok) {
-                free(tok[0] - 1 - (tok[0][-1] == '\x01'));
-                free(tok);
-        }
+                r = strv_extend(&l, buf + v.at[i]);
+        free(v.at);
         if (r < 0)
                 return r;
         *ret = TAKE_PTR(l);
@@ -159,8 +157,11 @@ static struct ipt_chain *add_chain(struct ipt_ruleset *rs, const char *name, con
         return c;
 }
 
-static int add_rule(struct ipt_chain *c, const char *line, const char *args) {
-        struct ipt_rule r = { .target = -1 };
+/* A rule's tokens are, until the parse ends, an offset into 'v' (its pointers move while
+ * it grows): kept in n_tok's place of 'tok'. */
+static int add_rule(struct ipt_chain *c, char *line, unsigned lineno, const char *args, char *buf, size_t *pos,
+                    struct tokv *v) {
+        size_t first = v->n;
         int n;
 
         if (c->n_rules == c->n_alloc) {
@@ -171,123 +172,143 @@ static int add_rule(struct ipt_chain *c, const char *line, const char *args) {
                 c->rules = x;
                 c->n_alloc = a;
         }
-        n = tokenize(args, &r.tok);
+        n = tokenize(args, buf, pos, v);
         if (n < 0)
                 return n;
-        r.n_tok = (size_t) n;
-        r.text = strdup(line);
-        if (!r.text) {
-                if (r.tok) {
-                        free(r.tok[0] - 1 - (r.tok[0][-1] == '\x01'));
-                        free(r.tok);
-                }
+        /* the list's NULL */
+        if (tokv_push(v, SIZE_MAX) < 0)
                 return -ENOMEM;
-        }
-        c->rules[c->n_rules++] = r;
+        c->rules[c->n_rules++] = (struct ipt_rule) {
+                .text = line,
+                .tok = (char **) (uintptr_t) first, /* NOLINT(performance-no-int-to-ptr): an index until the token array stops moving */
+                .n_tok = (size_t) n,
+                .target = -1,
+                .line = lineno,
+        };
         return 0;
 }
 
-static void resolve_targets(struct ipt_ruleset *rs) {
+static bool builtin_target(const char *t) {
+        return streq(t, "ACCEPT") || streq(t, "DROP") || streq(t, "REJECT") || streq(t, "RETURN") || streq(t, "LOG");
+}
+
+/* The token lists become pointers, and -j/-g name their chains. */
+static int finish(struct ipt_ruleset *rs, struct tokv *v) {
+        rs->tokv = malloc(sizeof(char *) * (v->n ? v->n : 1));
+        if (!rs->tokv)
+                return -ENOMEM;
+        for (size_t i = 0; i < v->n; i++)
+                rs->tokv[i] = v->at[i] == SIZE_MAX ? NULL : rs->tokens + v->at[i];
         for (size_t c = 0; c < rs->n_chains; c++)
                 for (size_t i = 0; i < rs->chains[c].n_rules; i++) {
                         struct ipt_rule *r = &rs->chains[c].rules[i];
 
-                        for (size_t t = 0; t + 1 < r->n_tok; t++)
-                                if (!ipt_tok_quoted(r, t) && (streq(r->tok[t], "-j") || streq(r->tok[t], "--jump") ||
-                                                              streq(r->tok[t], "-g") || streq(r->tok[t], "--goto"))) {
-                                        r->target = ipt_ruleset_find_chain(rs, r->tok[t + 1]);
+                        r->tok = rs->tokv + (uintptr_t) r->tok;
+                        /* from the end: the target and its options close the rule */
+                        for (size_t t = r->n_tok; t-- > 1;) {
+                                const char *k = r->tok[t - 1];
+
+                                if (k[0] == '-' && !ipt_tok_quoted(r, t - 1) &&
+                                    (streq(k, "-j") || streq(k, "--jump") || streq(k, "-g") || streq(k, "--goto"))) {
+                                        if (!builtin_target(r->tok[t]))
+                                                r->target = ipt_ruleset_find_chain(rs, r->tok[t]);
                                         break;
                                 }
+                        }
                 }
+        return 0;
 }
 
-int ipt_ruleset_parse(const char *text, const char *table, int family, struct ipt_ruleset *ret, char **ret_error) {
-        struct ipt_ruleset rs = { .family = family };
-        bool in_table = false, done = false;
-        unsigned lineno = 0;
-        const char *p = text;
-        int r = 0;
+static int parse_lines(struct ipt_ruleset *rs, const char *table, struct tokv *v, size_t *pos, unsigned *lineno) {
+        bool in_table = false;
+        char *p = rs->lines;
 
-        while (p && *p && !done) {
-                const char *nl = strchr(p, '\n');
+        while (p && *p) {
+                char *line = p, *nl = strchr(p, '\n');
                 size_t len = nl ? (size_t) (nl - p) : strlen(p);
-                _cleanup_free_ char *line = strndup(p, len);
 
                 p = nl ? nl + 1 : NULL;
-                lineno++;
-                if (!line) {
-                        r = -ENOMEM;
-                        break;
-                }
-                strstrip_trailing(line);
+                (*lineno)++;
+                while (len > 0 && (line[len - 1] == ' ' || line[len - 1] == '\t' || line[len - 1] == '\r'))
+                        len--;
+                line[len] = 0;
                 if (line[0] == '#' || line[0] == 0)
                         continue;
                 if (line[0] == '*') {
-                        if (in_table) {
-                                r = -EBADMSG;
-                                break;
-                        }
+                        if (in_table)
+                                return -EBADMSG;
                         in_table = streq(line + 1, table);
-                        rs.present = rs.present || in_table;
+                        rs->present = rs->present || in_table;
                         continue;
                 }
                 if (!in_table)
                         continue;
                 if (streq(line, "COMMIT")) {
-                        in_table = false;
-                        done = true;
-                        continue;
+                        rs->commit_line = *lineno;
+                        return 0;
                 }
                 if (line[0] == ':') {
                         char name[256], policy[64];
 
-                        if (sscanf(line + 1, "%255s %63s", name, policy) != 2) {
-                                r = -EBADMSG;
-                                break;
-                        }
-                        if (!add_chain(&rs, name, policy)) {
-                                r = -ENOMEM;
-                                break;
-                        }
+                        if (sscanf(line + 1, "%255s %63s", name, policy) != 2)
+                                return -EBADMSG;
+                        if (!add_chain(rs, name, policy))
+                                return -ENOMEM;
                         continue;
                 }
                 if (strncmp(line, "-A ", 3) == 0) {
-                        const char *name = line + 3, *args;
+                        const char *name = line + 3;
                         size_t nlen = strcspn(name, " ");
-                        int c = -1;
+                        int c = -1, k;
 
-                        args = name + nlen;
                         /* rules come in chain order; the last chain is the likely one */
-                        if (rs.n_chains && strlen(rs.chains[rs.n_chains - 1].name) == nlen &&
-                            strncmp(rs.chains[rs.n_chains - 1].name, name, nlen) == 0)
-                                c = (int) rs.n_chains - 1;
+                        if (rs->n_chains && strncmp(rs->chains[rs->n_chains - 1].name, name, nlen) == 0 &&
+                            rs->chains[rs->n_chains - 1].name[nlen] == 0)
+                                c = (int) rs->n_chains - 1;
                         else
-                                for (size_t i = 0; i < rs.n_chains; i++)
-                                        if (strlen(rs.chains[i].name) == nlen && strncmp(rs.chains[i].name, name, nlen) == 0)
+                                for (size_t i = 0; i < rs->n_chains; i++)
+                                        if (strncmp(rs->chains[i].name, name, nlen) == 0 && rs->chains[i].name[nlen] == 0)
                                                 c = (int) i;
-                        if (c < 0) {
-                                r = -EBADMSG;
-                                break;
-                        }
-                        r = add_rule(&rs.chains[c], line, args);
-                        if (r < 0)
-                                break;
-                        rs.n_rules++;
+                        if (c < 0)
+                                return -EBADMSG;
+                        k = add_rule(&rs->chains[c], line, *lineno, name + nlen, rs->tokens, pos, v);
+                        if (k < 0)
+                                return k;
+                        rs->n_rules++;
                         continue;
                 }
-                r = -EBADMSG;
-                break;
+                return -EBADMSG;
         }
-        if (r == 0 && in_table)
-                r = -EBADMSG; /* no COMMIT */
+        return in_table ? -EBADMSG : 0; /* no COMMIT */
+}
+
+int ipt_ruleset_parse(const char *text, const char *table, int family, struct ipt_ruleset *ret, char **ret_error) {
+        struct ipt_ruleset rs = { .family = family };
+        struct tokv v = {};
+        size_t len = strlen(text), pos = 1;
+        unsigned lineno = 0;
+        int r;
+
+        rs.lines = malloc(len + 1);
+        rs.tokens = malloc(len * 2 + 2);
+        if (!rs.lines || !rs.tokens)
+                r = -ENOMEM;
+        else {
+                memcpy(rs.lines, text, len + 1);
+                rs.tokens[0] = 0;
+                r = parse_lines(&rs, table, &v, &pos, &lineno);
+        }
+        if (r >= 0)
+                r = finish(&rs, &v);
+        free(v.at);
         if (r < 0) {
                 if (ret_error)
                         *ret_error = r == -ENOMEM ? NULL : strprintf("line %u of the %s table is not iptables-save syntax",
                                                                      lineno, table);
+                /* rules still hold offsets: nothing of them is freed but the arrays */
                 ipt_ruleset_done(&rs);
                 return r;
         }
-        resolve_targets(&rs);
         *ret = rs;
         return 0;
 }

@@ -1,8 +1,8 @@
 #pragma once
 
 /* One table of `iptables-save` output, parsed: chains, their policies and rules, each
- * rule split into the arguments iptables would take. Rules of a chain live in one array,
- * and each rule's tokens in one buffer, so 50k rules cost ~100k allocations. */
+ * rule split into the arguments iptables would take. The rules' lines and tokens live in
+ * three buffers of the ruleset, so 50k rules cost a handful of allocations. */
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -10,10 +10,11 @@
 #include "model.h"
 
 struct ipt_rule {
-        char *text;    /* the line as saved: "-A INPUT -p tcp ..." */
-        char **tok;    /* the arguments after "-A CHAIN", unquoted; NULL-terminated */
+        char *text;    /* the line as saved: "-A INPUT -p tcp ..."; in the ruleset's buffer */
+        char **tok;    /* the arguments after "-A CHAIN", unquoted; NULL-terminated; in the ruleset's buffer */
         size_t n_tok;
         int target;    /* index of the chain a -j/-g names, -1: none */
+        unsigned line; /* 1-based line in the parsed text */
 };
 
 /* True when token i was quoted in the save output (so it is an argument, never an option). */
@@ -34,6 +35,10 @@ struct ipt_ruleset {
         struct ipt_chain *chains;
         size_t n_chains;
         size_t n_rules;
+        unsigned commit_line; /* of the table's COMMIT */
+        /* private: what the rules point into */
+        char *lines, *tokens;
+        char **tokv;
 };
 
 /* Parses the section of 'table' ("filter") in 'text'. A line that cannot be parsed is an

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "ipt-tool.h"
 #include "util/strv.h"
@@ -45,6 +46,48 @@ enum ipt_variant ipt_default_variant(void) {
                 return IPT_VARIANT_NFT;
         if (strstr(real, "legacy"))
                 return IPT_VARIANT_LEGACY;
+        return _IPT_VARIANT_MAX;
+}
+
+enum ipt_variant ipt_default_variant_in(const char *root) {
+        static const char *const links[] = { "/usr/sbin/iptables", "/sbin/iptables", NULL };
+
+        for (const char *const *n = links; *n; n++) {
+                _cleanup_free_ char *path = strprintf("%s%s", root, *n);
+
+                if (!path)
+                        return _IPT_VARIANT_MAX;
+                /* follow the links inside the tree: an absolute target is under 'root' too */
+                for (int hops = 0; hops < 16; hops++) {
+                        char target[PATH_MAX];
+                        ssize_t k = readlink(path, target, sizeof target - 1);
+                        const char *base;
+                        char *next;
+
+                        if (k < 0) {
+                                base = strrchr(path, '/');
+                                base = base ? base + 1 : path;
+                                if (access(path, F_OK) < 0)
+                                        break;
+                                if (strstr(base, "nft"))
+                                        return IPT_VARIANT_NFT;
+                                if (strstr(base, "legacy"))
+                                        return IPT_VARIANT_LEGACY;
+                                return _IPT_VARIANT_MAX;
+                        }
+                        target[k] = 0;
+                        if (target[0] == '/')
+                                next = strprintf("%s%s", root, target);
+                        else {
+                                char *slash = strrchr(path, '/');
+                                next = strprintf("%.*s/%s", (int) (slash - path), path, target);
+                        }
+                        if (!next)
+                                return _IPT_VARIANT_MAX;
+                        free(path);
+                        path = next;
+                }
+        }
         return _IPT_VARIANT_MAX;
 }
 

@@ -20,6 +20,8 @@ const char *ipt_command_name(enum ipt_variant v, int family, bool is_default);
 char *ipt_program_path(enum ipt_variant v, int family, enum ipt_program p);
 /* Which variant plain `iptables` is; _IPT_VARIANT_MAX when unknown. */
 enum ipt_variant ipt_default_variant(void);
+/* The same for the system under 'root', from its files (links followed inside it). */
+enum ipt_variant ipt_default_variant_in(const char *root);
 
 /* Runs the variant's command with 'args' (after "-w"); fails with a description. */
 int ipt_run(enum ipt_variant v, int family, char *const *args, char **ret_error);

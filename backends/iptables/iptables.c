@@ -5,6 +5,8 @@
 #include <errno.h>
 #include <ifaddrs.h>
 #include <net/if.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -13,6 +15,8 @@
 #include "backend.h"
 #include "ipt-eval.h"
 #include "ipt-facts.h"
+#include "ipt-nftchains.h"
+#include "ipt-offline.h"
 #include "ipt-persist.h"
 #include "ipt-ruleset.h"
 #include "ipt-tool.h"
@@ -59,73 +63,164 @@ static bool legacy_filter_loaded(int family) {
         return found;
 }
 
-/* Reads the filter tables of both variants and families at once: the kernel's dump is
- * most of the cost for big rulesets, and the four run in parallel. */
-static int iptables_probe(const struct options *o, struct facts *f) {
-        struct fw_facts *fw = &f->fw;
-        struct exec_job jobs[4] = {};
-        _cleanup_free_ char *paths[4] = {};
-        const char *argv[4][4];
+/* The *-save runs that prefetch started, and a thread that waits for them, parses and
+ * evaluates: the kernel's dump is most of the cost for big rulesets, and all of it runs
+ * while the other backends probe. The thread fills facts of its own; probe joins it and
+ * moves them into the real ones. */
+static struct {
+        bool started, threaded;
+        pthread_t thread;
+        const struct options *o;
+        size_t n;
+        struct exec_bg jobs[4];
+        int which[4]; /* index in fw_facts.tables */
+        int error[4]; /* it could not be started */
+        struct fw_facts fw;
+        char **unreadable;
+        int r;
+} pending;
+
+static int collect(void) {
+        const struct options *o = pending.o;
+        struct fw_facts *fw = &pending.fw;
         _cleanup_strv_free_ char **ifaces = NULL;
         enum ipt_variant def = ipt_default_variant();
-        size_t n = 0;
-        int r, which[4];
+        int r;
 
-        fw->known = true;
+        for (int v = 0; v < _IPT_VARIANT_MAX; v++)
+                for (int fam = 0; fam < 2; fam++)
+                        *fw_ipt_table(fw, (enum ipt_variant) v, fam) = (struct ipt_table) {
+                                .variant = (enum ipt_variant) v,
+                                .family = fam ? AF_INET6 : AF_INET,
+                                .is_default = (int) def == v,
+                        };
         r = external_interfaces(&ifaces);
         if (r < 0)
-                (void) strv_extendf(&f->unreadable, "network interfaces: %s", strerror(-r));
+                (void) strv_extendf(&pending.unreadable, "network interfaces: %s", strerror(-r));
 
+        r = 0;
+        for (size_t i = 0; i < pending.n; i++) {
+                struct ipt_table *t = &fw->tables[pending.which[i]];
+                const char *prog = ipt_program_name(t->variant, t->family, IPT_PROGRAM_SAVE);
+                _cleanup_free_ char *error = NULL;
+                struct exec_result x = { .status = -1 };
+                int k = pending.error[i];
+
+                if (k >= 0 && r >= 0)
+                        k = exec_bg_wait(&pending.jobs[i], SAVE_TIMEOUT_MS, EXEC_MAX_OUTPUT_DEFAULT, &x);
+                else if (k >= 0)
+                        exec_bg_done(&pending.jobs[i]);
+                if (r < 0)
+                        continue; /* out of memory: only reap the others */
+                if (k < 0) {
+                        (void) strv_extendf(&pending.unreadable, "%s: %s", prog, strerror(-k));
+                        continue;
+                }
+                if (x.status != 0 || x.truncated) {
+                        _cleanup_free_ char *d = exec_result_describe(&x);
+                        (void) strv_extendf(&pending.unreadable, "%s: %s", prog,
+                                            x.truncated ? "output too large" : strna(d));
+                        exec_result_done(&x);
+                        continue;
+                }
+                k = ipt_table_facts(o, fw, t, x.out, ifaces, "", &error);
+                exec_result_done(&x);
+                if (k == -ENOMEM)
+                        r = k;
+                else if (k < 0)
+                        (void) strv_extendf(&pending.unreadable, "%s: %s", prog, error ?: strerror(-k));
+        }
+        return r;
+}
+
+static void *collect_thread(void *userdata) {
+        pending.r = collect();
+        return NULL;
+}
+
+static void iptables_prefetch(const struct options *o) {
+        sigset_t all, old;
+
+        if (pending.started || options_offline(o))
+                return;
+        pending.started = true;
+        pending.o = o;
         for (int v = 0; v < _IPT_VARIANT_MAX; v++)
                 for (int fam = 0; fam < 2; fam++) {
                         int family = fam ? AF_INET6 : AF_INET;
-                        struct ipt_table *t = fw_ipt_table(fw, (enum ipt_variant) v, fam);
+                        _cleanup_free_ char *path = NULL;
+                        size_t n = pending.n;
 
-                        *t = (struct ipt_table) { .variant = (enum ipt_variant) v, .family = family, .is_default = (int) def == v };
                         /* --from names one family: the other one is not on the client's path */
                         if (o->from.family && o->from.family != family)
                                 continue;
                         if (v == IPT_VARIANT_LEGACY && !legacy_filter_loaded(family))
                                 continue;
-                        paths[n] = ipt_program_path((enum ipt_variant) v, family, IPT_PROGRAM_SAVE);
-                        if (!paths[n])
+                        path = ipt_program_path((enum ipt_variant) v, family, IPT_PROGRAM_SAVE);
+                        if (!path)
                                 continue;
-                        argv[n][0] = paths[n];
-                        argv[n][1] = "-t";
-                        argv[n][2] = "filter";
-                        argv[n][3] = NULL;
-                        jobs[n].argv = argv[n];
-                        which[n] = v * 2 + fam;
-                        n++;
+                        pending.which[n] = v * 2 + fam;
+                        pending.error[n] = exec_bg_start((const char *const[]) { path, "-t", "filter", NULL },
+                                                         &pending.jobs[n]);
+                        pending.n++;
                 }
-        if (n == 0)
-                return 0;
-        r = exec_run_many(jobs, n, SAVE_TIMEOUT_MS, EXEC_MAX_OUTPUT_DEFAULT);
-        if (r < 0)
-                (void) strv_extendf(&f->unreadable, "iptables: %s", strerror(-r));
+        /* signals stay with the main thread */
+        sigfillset(&all);
+        pthread_sigmask(SIG_SETMASK, &all, &old);
+        pending.threaded = pthread_create(&pending.thread, NULL, collect_thread, NULL) == 0;
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
 
-        for (size_t i = 0; i < n; i++) {
-                struct ipt_table *t = &fw->tables[which[i]];
-                struct exec_result *x = &jobs[i].result;
-                const char *prog = ipt_program_name(t->variant, t->family, IPT_PROGRAM_SAVE);
-                _cleanup_free_ char *error = NULL;
+/* Moves what the collection found into the facts. */
+static int merge(struct facts *f) {
+        struct fw_facts *fw = &f->fw, *from = &pending.fw;
+        int r = 0;
 
-                if (r < 0 || x->status != 0 || x->truncated) {
-                        _cleanup_free_ char *d = exec_result_describe(x);
-                        if (x->status != -1 || r >= 0)
-                                (void) strv_extendf(&f->unreadable, "%s: %s", prog, x->truncated ? "output too large" : strna(d));
-                        continue;
-                }
-                r = ipt_table_facts(o, fw, t, x->out, ifaces, "", &error);
-                if (r < 0 && r != -ENOMEM)
-                        (void) strv_extendf(&f->unreadable, "%s: %s", prog, error ?: strerror(-r));
-                if (r == -ENOMEM)
-                        break;
-                r = 0;
+        fw->known = true;
+        for (size_t i = 0; i < ELEMENTSOF(fw->tables); i++) {
+                free(fw->tables[i].persist.path);
+                free(fw->tables[i].persist.loaded_by);
+                fw->tables[i] = from->tables[i];
+                from->tables[i] = (struct ipt_table) {};
         }
-        for (size_t i = 0; i < n; i++)
-                exec_result_done(&jobs[i].result);
-        return r == -ENOMEM ? r : 0;
+        fw->ufw_chains = fw->ufw_chains || from->ufw_chains;
+        for (char **l = from->frontends; r >= 0 && l && *l; l++)
+                r = strv_extend(&fw->frontends, *l);
+        for (char **l = pending.unreadable; r >= 0 && l && *l; l++)
+                r = strv_extend(&f->unreadable, *l);
+        if (r >= 0 && from->n_ipt > 0) {
+                struct ipt_verdict *v = realloc(fw->ipt, sizeof(*v) * (fw->n_ipt + from->n_ipt));
+
+                if (!v)
+                        r = -ENOMEM;
+                else {
+                        memcpy(v + fw->n_ipt, from->ipt, sizeof(*v) * from->n_ipt);
+                        fw->ipt = v;
+                        fw->n_ipt += from->n_ipt;
+                        free(from->ipt);
+                        from->ipt = NULL;
+                        from->n_ipt = 0;
+                }
+        }
+        return r;
+}
+
+static int iptables_probe(const struct options *o, struct facts *f) {
+        int r;
+
+        if (options_offline(o))
+                return ipt_offline_probe(o, f);
+        iptables_prefetch(o);
+        if (pending.threaded)
+                r = pthread_join(pending.thread, NULL) == 0 ? pending.r : -EIO;
+        else
+                r = collect();
+        if (r >= 0)
+                r = merge(f);
+        fw_facts_done(&pending.fw);
+        strv_free(pending.unreadable);
+        pending = (typeof(pending)) {};
+        return r;
 }
 
 static int step_table(const struct step *s, enum ipt_variant *ret_v, int *ret_family) {
@@ -167,102 +262,6 @@ static int save_filter(enum ipt_variant v, int family, char **ret) {
         return r < 0 ? r : *ret ? 0 : -ENOMEM;
 }
 
-static const char *const builtin_chains[] = { "INPUT", "FORWARD", "OUTPUT", NULL };
-
-/* iptables-nft creates its base chains lazily, and a restore creates all three: which of
- * them exist (and whether the table does) is part of the state, invisible in *-save.
- * Returns "table=no" or "table=yes INPUT ..."; NULL when nft is not installed. */
-static int nft_builtin_chains(int family, char **ret) {
-        _cleanup_free_ char *nft = exec_find_program("nft");
-        _cleanup_strv_free_ char **found = NULL;
-        struct exec_result x;
-        bool in_table = false, table = false;
-        int r;
-
-        *ret = NULL;
-        if (!nft)
-                return 0;
-        r = exec_run((const char *const[]) { nft, "list", "chains", family == AF_INET6 ? "ip6" : "ip", NULL }, NULL, 0,
-                     SAVE_TIMEOUT_MS, &x);
-        if (r < 0)
-                return r;
-        for (char *line = strtok(x.out, "\n"); line; line = strtok(NULL, "\n")) {
-                char name[256];
-
-                line += strspn(line, " \t");
-                if (strncmp(line, "table ", 6) == 0) {
-                        in_table = strncmp(line + 6 + strcspn(line + 6, " "), " filter {", 9) == 0;
-                        table = table || in_table;
-                } else if (in_table && sscanf(line, "chain %255s {", name) == 1) {
-                        for (const char *const *b = builtin_chains; *b; b++)
-                                if (streq(*b, name) && strv_extend(&found, name) < 0) {
-                                        exec_result_done(&x);
-                                        return -ENOMEM;
-                                }
-                }
-        }
-        exec_result_done(&x);
-        _cleanup_free_ char *joined = NULL;
-        for (char **c = found; c && *c; c++) {
-                char *j = strprintf("%s %s", joined ? joined : "", *c);
-                if (!j)
-                        return -ENOMEM;
-                free(joined);
-                joined = j;
-        }
-        *ret = strprintf("table=%s%s", table ? "yes" : "no", joined ? joined : "");
-        return *ret ? 0 : -ENOMEM;
-}
-
-static int nft_drop_extra_chains(int family, const char *want) {
-        _cleanup_free_ char *nft = exec_find_program("nft"), *now = NULL;
-        const char *fam = family == AF_INET6 ? "ip6" : "ip";
-        int r;
-
-        if (!nft)
-                return 0;
-        r = nft_builtin_chains(family, &now);
-        if (r < 0 || !now)
-                return r;
-        if (strncmp(want, "table=no", 8) == 0) {
-                if (strncmp(now, "table=yes", 9) != 0)
-                        return 0;
-                struct exec_result x;
-                r = exec_run((const char *const[]) { nft, "delete", "table", fam, "filter", NULL }, NULL, 0,
-                             SAVE_TIMEOUT_MS, &x);
-                if (r >= 0 && x.status != 0)
-                        r = -EIO;
-                exec_result_done(&x);
-                return r;
-        }
-        for (const char *const *b = builtin_chains; *b; b++) {
-                _cleanup_free_ char *word = strprintf(" %s", *b);
-                const char *p;
-                bool wanted = false, have = false;
-
-                if (!word)
-                        return -ENOMEM;
-                for (p = strstr(want, word); p; p = strstr(p + 1, word))
-                        wanted = wanted || p[strlen(word)] == 0 || p[strlen(word)] == ' ';
-                for (p = strstr(now, word); p; p = strstr(p + 1, word))
-                        have = have || p[strlen(word)] == 0 || p[strlen(word)] == ' ';
-                if (wanted || !have)
-                        continue;
-                struct exec_result x;
-                r = exec_run((const char *const[]) { nft, "delete", "chain", fam, "filter", *b, NULL }, NULL, 0,
-                             SAVE_TIMEOUT_MS, &x);
-                if (r >= 0 && x.status != 0) {
-                        _cleanup_free_ char *d = exec_result_describe(&x);
-                        log_error("nft delete chain %s filter %s: %s", fam, *b, strna(d));
-                        r = -EIO;
-                }
-                exec_result_done(&x);
-                if (r < 0)
-                        return r;
-        }
-        return 0;
-}
-
 static int iptables_snapshot(const struct options *o, const struct plan *plan, char **ret) {
         _cleanup_free_ char *buf = NULL;
         _cleanup_strv_free_ char **seen = NULL;
@@ -284,18 +283,34 @@ static int iptables_snapshot(const struct options *o, const struct plan *plan, c
                 r = step_table(s, &v, &family);
                 if (r < 0)
                         break;
-                if (streq(s->operation, "save")) {
-                        if (strv_length(s->args) < 3 || strv_contains(seen, s->args[2]))
+                if (streq(s->operation, "save") || strncmp(s->operation, "file-", 5) == 0) {
+                        const char *path = s->args[2], *recorded;
+
+                        if (strv_length(s->args) < 3 || strv_contains(seen, path))
                                 continue;
                         /* refuse before any change, not half-way */
-                        if (access(s->args[2], W_OK) < 0) {
-                                r = log_error_errno(errno, "Cannot write '%s': %m", s->args[2]);
+                        if (access(path, W_OK) < 0) {
+                                r = log_error_errno(errno, "Cannot write '%s': %m", path);
                                 break;
                         }
-                        r = strv_extend(&seen, s->args[2]);
+                        /* offline, as the tree sees it: restored under the same root */
+                        recorded = path;
+                        if (options_offline(o)) {
+                                size_t n = strlen(o->root);
+                                if (strncmp(path, o->root, n) != 0 || path[n] != '/') {
+                                        r = log_error_errno(EINVAL, "'%s' is not under '%s'.", path, o->root);
+                                        break;
+                                }
+                                recorded = path + n;
+                        }
+                        r = strv_extend(&seen, path);
                         if (r >= 0)
-                                r = ipt_file_snapshot(out, s->args[2]);
+                                r = ipt_file_snapshot(out, path, recorded);
                         continue;
+                }
+                if (options_offline(o)) {
+                        r = log_error_errno(EINVAL, "Offline, iptables steps edit files only.");
+                        break;
                 }
                 key = strprintf("%s %s", s->args[0], s->args[1]);
                 if (!key) {
@@ -311,7 +326,7 @@ static int iptables_snapshot(const struct options *o, const struct plan *plan, c
                         fprintf(out, "== table %s\n%s", key, text);
                 if (r >= 0 && v == IPT_VARIANT_NFT) {
                         _cleanup_free_ char *chains = NULL;
-                        r = nft_builtin_chains(family, &chains);
+                        r = ipt_nft_chains(family, &chains);
                         if (r >= 0 && chains)
                                 fprintf(out, "== nft-chains %s %s\n", key, chains);
                 }
@@ -345,29 +360,39 @@ static int restore_table(enum ipt_variant v, int family, const char *text, size_
 }
 
 static int iptables_restore(const struct options *o, const char *snapshot) {
-        const char *p = snapshot;
+        const char *p = snapshot, *nft_body[2] = {};
+        size_t nft_len[2] = {};
         int ret = 0;
 
         while (p && *p) {
                 int r;
 
                 if (strncmp(p, "== file ", 8) == 0) {
-                        r = ipt_file_restore(&p);
+                        r = ipt_file_restore(&p, options_offline(o) ? o->root : NULL);
                         if (r < 0)
                                 return r;
                         continue;
                 }
+                if (options_offline(o))
+                        return -EBADMSG; /* never the host's tables */
                 if (strncmp(p, "== nft-chains ", 14) == 0) {
                         char fs[16];
                         const char *nl = strchr(p, '\n'), *rest;
                         _cleanup_free_ char *want = NULL;
+                        int family;
 
                         if (!nl || sscanf(p + 14, "%*15s %15s", fs) != 1 || !(rest = strstr(p, "table=")) || rest > nl)
                                 return -EBADMSG;
                         want = strndup(rest, (size_t) (nl - rest));
                         if (!want)
                                 return -ENOMEM;
-                        r = nft_drop_extra_chains(ipt_family_from_string(fs), want);
+                        family = ipt_family_from_string(fs);
+                        r = ipt_nft_drop_extra_chains(family, want);
+                        /* a restore creates the chains in its own order: back to the
+                         * snapshot's, from the table text restored just before */
+                        if (r >= 0 && family >= 0 && nft_body[family == AF_INET6])
+                                r = ipt_nft_reorder(family, want, nft_body[family == AF_INET6],
+                                                    nft_len[family == AF_INET6]);
                         if (r < 0 && ret == 0)
                                 ret = r;
                         p = nl + 1;
@@ -391,6 +416,10 @@ static int iptables_restore(const struct options *o, const char *snapshot) {
                         r = restore_table(v, family, body, (size_t) (end - body));
                         if (r < 0 && ret == 0)
                                 ret = r;
+                        if (v == IPT_VARIANT_NFT) {
+                                nft_body[family == AF_INET6] = r < 0 ? NULL : body;
+                                nft_len[family == AF_INET6] = (size_t) (end - body);
+                        }
                         p = end;
                         continue;
                 }
@@ -411,6 +440,10 @@ static int iptables_apply(const struct options *o, const struct step *s, char **
         enum ipt_variant v;
         int family, r;
 
+        if (strncmp(s->operation, "file-", 5) == 0)
+                return ipt_offline_apply(o, s, ret_details);
+        if (options_offline(o))
+                return -EOPNOTSUPP; /* nothing runs against the host */
         r = step_table(s, &v, &family);
         if (r < 0)
                 return r;
@@ -470,6 +503,7 @@ static int iptables_apply(const struct options *o, const struct step *s, char **
 const struct backend backend_iptables = {
         .name = "iptables",
         .probe = iptables_probe,
+        .prefetch = iptables_prefetch,
         .snapshot = iptables_snapshot,
         .restore = iptables_restore,
         .apply = iptables_apply,

@@ -5,7 +5,9 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -274,6 +276,133 @@ int exec_run(const char *const *argv, const char *input, size_t input_len, unsig
         }
         *ret = j.result;
         return 0;
+}
+
+int exec_bg_start(const char *const *argv, struct exec_bg *ret) {
+        int out, err, devnull;
+        pid_t pid;
+
+        *ret = (struct exec_bg) { .fd_out = -1, .fd_err = -1 };
+        out = memfd_create("exec-out", MFD_CLOEXEC);
+        if (out < 0)
+                return -errno;
+        err = memfd_create("exec-err", MFD_CLOEXEC);
+        if (err < 0) {
+                int e = errno;
+                close(out);
+                return -e;
+        }
+        pid = fork();
+        if (pid < 0) {
+                int e = errno;
+                close(out);
+                close(err);
+                return -e;
+        }
+        if (pid == 0) {
+                devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+                if (devnull < 0 || dup2(devnull, STDIN_FILENO) < 0 || dup2(out, STDOUT_FILENO) < 0 ||
+                    dup2(err, STDERR_FILENO) < 0)
+                        _exit(127);
+                signal(SIGPIPE, SIG_DFL);
+                execve(argv[0], (char *const *) argv, (char *const *) exec_env);
+                _exit(127);
+        }
+        *ret = (struct exec_bg) { .pid = pid, .fd_out = out, .fd_err = err };
+        return 0;
+}
+
+/* What a memory file holds, NUL-terminated. */
+static int read_memfd(int fd, size_t max, char **ret, size_t *ret_len, bool *truncated) {
+        struct stat st;
+        size_t size, done = 0;
+        char *buf;
+
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        size = (size_t) st.st_size;
+        if (size > max) {
+                size = max;
+                *truncated = true;
+        }
+        buf = malloc(size + 1);
+        if (!buf)
+                return -ENOMEM;
+        while (done < size) {
+                ssize_t k = pread(fd, buf + done, size - done, (off_t) done);
+
+                if (k < 0 && errno == EINTR)
+                        continue;
+                if (k <= 0) {
+                        int e = k < 0 ? errno : EIO;
+                        free(buf);
+                        return -e;
+                }
+                done += (size_t) k;
+        }
+        buf[size] = 0;
+        *ret = buf;
+        *ret_len = size;
+        return 0;
+}
+
+int exec_bg_wait(struct exec_bg *bg, unsigned timeout_ms, size_t max_output, struct exec_result *ret) {
+        uint64_t deadline = exec_now_ms() + timeout_ms;
+        int status, pidfd, r = 0;
+
+        *ret = (struct exec_result) { .status = -1 };
+        if (bg->pid <= 0) {
+                exec_bg_done(bg);
+                return -ECHILD;
+        }
+        /* a pidfd turns "exited" into something poll() can wait for with a deadline */
+        pidfd = (int) syscall(SYS_pidfd_open, bg->pid, 0);
+        if (pidfd >= 0) {
+                for (;;) {
+                        uint64_t now = exec_now_ms();
+                        struct pollfd p = { .fd = pidfd, .events = POLLIN };
+                        int k;
+
+                        if (now >= deadline) {
+                                (void) kill(bg->pid, SIGKILL);
+                                ret->timed_out = true;
+                                break;
+                        }
+                        k = poll(&p, 1, (int) (deadline - now));
+                        if (k > 0 || (k < 0 && errno != EINTR))
+                                break;
+                }
+                close(pidfd);
+        }
+        while (waitpid(bg->pid, &status, 0) < 0)
+                if (errno != EINTR) {
+                        r = -errno;
+                        break;
+                }
+        bg->pid = 0;
+        if (r == 0)
+                ret->status = WIFEXITED(status) ? WEXITSTATUS(status) : WIFSIGNALED(status) ? 128 + WTERMSIG(status) : -1;
+        if (r == 0)
+                r = read_memfd(bg->fd_out, max_output, &ret->out, &ret->out_len, &ret->truncated);
+        if (r == 0)
+                r = read_memfd(bg->fd_err, max_output, &ret->err, &ret->err_len, &ret->truncated);
+        exec_bg_done(bg);
+        if (r < 0)
+                exec_result_done(ret);
+        return r;
+}
+
+void exec_bg_done(struct exec_bg *bg) {
+        if (!bg)
+                return;
+        if (bg->pid > 0) {
+                (void) kill(bg->pid, SIGKILL);
+                while (waitpid(bg->pid, NULL, 0) < 0 && errno == EINTR)
+                        ;
+        }
+        close_fd(&bg->fd_out);
+        close_fd(&bg->fd_err);
+        bg->pid = 0;
 }
 
 char *exec_result_describe(const struct exec_result *r) {

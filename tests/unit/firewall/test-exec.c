@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <errno.h>
 #include <string.h>
 
 #include "util/exec.h"
@@ -66,12 +67,52 @@ static void test_many(void **state) {
                 exec_result_done(&j[i].result);
 }
 
+/* In the background: the output goes to memory, so a program that writes far more than a
+ * pipe holds finishes before anyone reads. */
+static void test_background(void **state) {
+        struct exec_bg a, b, c, d;
+        struct exec_result r;
+
+        assert_int_equal(exec_bg_start((const char *const[]) { "/bin/sh", "-c",
+                                                                "head -c 1000000 /dev/zero | tr '\\0' a; echo oops >&2; exit 3",
+                                                                NULL }, &a), 0);
+        assert_int_equal(exec_bg_start((const char *const[]) { "/bin/sleep", "10", NULL }, &b), 0);
+        assert_int_equal(exec_bg_start((const char *const[]) { "/bin/sh", "-c", "head -c 5000 /dev/zero", NULL }, &c), 0);
+        assert_int_equal(exec_bg_start((const char *const[]) { "/bin/sleep", "10", NULL }, &d), 0);
+
+        assert_int_equal(exec_bg_wait(&a, 20000, EXEC_MAX_OUTPUT_DEFAULT, &r), 0);
+        assert_int_equal(r.status, 3);
+        assert_int_equal(r.out_len, 1000000);
+        assert_int_equal(strspn(r.out, "a"), 1000000);
+        assert_string_equal(r.err, "oops\n");
+        assert_false(r.truncated);
+        assert_false(r.timed_out);
+        exec_result_done(&r);
+
+        assert_int_equal(exec_bg_wait(&b, 200, EXEC_MAX_OUTPUT_DEFAULT, &r), 0);
+        assert_true(r.timed_out);
+        assert_int_equal(r.status, 128 + 9);
+        exec_result_done(&r);
+
+        assert_int_equal(exec_bg_wait(&c, 20000, 1000, &r), 0);
+        assert_int_equal(r.out_len, 1000);
+        assert_true(r.truncated);
+        exec_result_done(&r);
+
+        /* not waited for: killed and reaped; a second call does nothing */
+        exec_bg_done(&d);
+        assert_int_equal(d.pid, 0);
+        exec_bg_done(&d);
+        assert_int_equal(exec_bg_wait(&d, 100, 100, &r), -ECHILD);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_echo),
                 cmocka_unit_test(test_input_and_status),
                 cmocka_unit_test(test_timeout),
                 cmocka_unit_test(test_many),
+                cmocka_unit_test(test_background),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -306,11 +306,11 @@ static void test_persist(void **state) {
         char *snap = NULL;
         size_t size = 0;
         out = open_memstream(&snap, &size);
-        assert_int_equal(ipt_file_snapshot(out, path), 0);
+        assert_int_equal(ipt_file_snapshot(out, path, path), 0);
         fclose(out);
         unlink(path);
         const char *cur = snap;
-        assert_int_equal(ipt_file_restore(&cur), 0);
+        assert_int_equal(ipt_file_restore(&cur, NULL), 0);
         assert_int_equal(*cur, 0);
         out = fopen(path, "re");
         char buf2[2048] = {};
