@@ -1,7 +1,9 @@
 /* Policy for ufw, as the seed does it by hand: a DENY/REJECT for the SSH port alone is
  * deleted (`ufw delete N`); a rule for a range, several ports or an app profile stays and
  * `ufw insert 1 allow ...` goes before it; a default deny with no allow gets the same
- * allow. Always through the ufw command, never by disabling ufw. */
+ * allow. Always through the ufw command, never by disabling ufw. Offline (--root DIR) the
+ * same decisions are edits of the tree's user.rules / user6.rules, written as ufw writes
+ * them, each shown as the sed command that makes it. */
 
 #include <stdio.h>
 #include <string.h>
@@ -25,6 +27,120 @@ static int rule_command(const struct ufw_rule *r, char **ret) {
         else
                 *ret = strprintf("%s proto %s from %s to %s port %s", r->action, r->proto, src, dst, r->dport);
         return *ret ? 0 : -ENOMEM;
+}
+
+/* 's' for a sed address /^s$/ inside single quotes. */
+static char *sed_regex(const char *s) {
+        _cleanup_free_ char *out = NULL;
+        char *n;
+
+        for (const char *c = s; *c; c++) {
+                n = strprintf("%s%s", out ?: "",
+                              *c == '\'' ? "'\\''"
+                              : strchr(".[]*^$\\/", *c) ? (char[]) { '\\', *c, 0 }
+                                                        : (char[]) { *c, 0 });
+                if (!n)
+                        return NULL;
+                free(out);
+                out = n;
+        }
+        return out ? TAKE_PTR(out) : strdup("");
+}
+
+/* 's' as GNU sed's one-line a/i text inside single quotes. */
+static char *sed_text(const char *s) {
+        _cleanup_free_ char *out = NULL;
+        char *n;
+
+        for (const char *c = s; *c; c++) {
+                n = strprintf("%s%s", out ?: "",
+                              *c == '\'' ? "'\\''" : *c == '\\' ? "\\\\" : *c == '\n' ? "\\n" : (char[]) { *c, 0 });
+                if (!n)
+                        return NULL;
+                free(out);
+                out = n;
+        }
+        return out ? TAKE_PTR(out) : strdup("");
+}
+
+static const char *rules_file(int family) {
+        return family == AF_INET6 ? "/etc/ufw/user6.rules" : "/etc/ufw/user.rules";
+}
+
+static int offline_delete(struct plan *p, const struct options *o, const char *fault_id, const struct ufw_rule *rule) {
+        _cleanup_free_ char *path = options_path(o, rules_file(rule->family)), *re = sed_regex(rule->line),
+                            *spec = NULL, *cmd = NULL, *undo = NULL, *desc = NULL;
+        int r;
+
+        if (!path || !re || rule_command(rule, &spec) < 0)
+                return -ENOMEM;
+        cmd = strprintf("sed -i '/^%s$/,/^$/d' %s", re, path);
+        undo = strprintf("sshrepair --root %s rollback (restores %s byte for byte)", o->root, path);
+        desc = strprintf("Delete ufw rule [%u] from %s, which blocks only the SSH port: %s%s", rule->number, path, spec,
+                         rule->family == AF_INET6 ? " (v6)" : "");
+        if (!cmd || !undo || !desc)
+                return -ENOMEM;
+        r = plan_add_step(p, fault_id, "ufw", "edit-delete", rules_file(rule->family), desc, cmd, undo);
+        return r < 0 ? r : plan_step_arg(p, rule->line);
+}
+
+/* The rule `ufw insert 1 allow proto tcp from FROM to any port PORT` writes for one family. */
+static int offline_insert(struct plan *p, const struct options *o, const struct ufw_facts *u, const char *fault_id,
+                          int family, uint16_t port, const char *from) {
+        const char *any = family == AF_INET6 ? "::/0" : "0.0.0.0/0";
+        bool v6 = family == AF_INET6;
+        _cleanup_free_ char *path = options_path(o, rules_file(family)), *line = NULL, *rule = NULL, *text = NULL,
+                            *block = NULL, *cmd = NULL, *undo = NULL, *desc = NULL;
+        int r;
+
+        line = strprintf("### tuple ### allow tcp %u %s any %s in", port, any, from ?: any);
+        rule = strprintf("-A %s-user-input -p tcp --dport %u%s%s -j ACCEPT", v6 ? "ufw6" : "ufw", port, from ? " -s " : "",
+                         from ?: "");
+        block = line && rule ? strprintf("\n%s\n%s", line, rule) : NULL;
+        text = block ? sed_text(block) : NULL;
+        if (!path || !text)
+                return -ENOMEM;
+        /* the packaged user6.rules has no "### RULES ###" line until ufw writes it */
+        cmd = u->marker[v6] ? strprintf("sed -i '/^### RULES ###$/a \\%s' %s", text, path)
+                            : strprintf("sed -i '/^COMMIT$/i \\%s' %s", text, path);
+        undo = strprintf("sshrepair --root %s rollback (restores %s byte for byte)", o->root, path);
+        desc = strprintf("Allow TCP port %u%s in ufw (%s) as the first rule of %s: what 'ufw insert 1 allow proto tcp "
+                         "from %s to any port %u' writes",
+                         port, from ? " from that client" : "", v6 ? "IPv6" : "IPv4", path, from ?: "any", port);
+        if (!cmd || !undo || !desc)
+                return -ENOMEM;
+        r = plan_add_step(p, fault_id, "ufw", "edit-insert", rules_file(family), desc, cmd, undo);
+        if (r >= 0)
+                r = plan_step_arg(p, line);
+        return r < 0 ? r : plan_step_arg(p, rule);
+}
+
+static int plan_offline(const struct ufw_facts *u, const struct options *o, struct plan *p, const unsigned *deletes,
+                        char *const *delete_fault, size_t n_deletes) {
+        _cleanup_free_ char *from = plan_from_string(o);
+        int r;
+
+        for (size_t k = 0; k < n_deletes; k++) {
+                const struct ufw_rule *rule = rule_numbered(u, deletes[k]);
+
+                if (!rule || !delete_fault[k])
+                        return -ENOMEM;
+                r = offline_delete(p, o, delete_fault[k], rule);
+                if (r < 0)
+                        return r;
+        }
+        for (size_t i = 0; i < u->n_verdicts; i++) {
+                const struct ufw_verdict *v = &u->verdicts[i];
+
+                if (v->now == FW_VERDICT_ACCEPTED || v->verdict == FW_VERDICT_ACCEPTED)
+                        continue;
+                r = offline_insert(p, o, u, v->n_deletable == 0 && v->by_policy ? "firewall.ufw.default-deny"
+                                                                                 : "firewall.ufw.deny",
+                                   v->family, v->port, from);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
 }
 
 static int unknown_blocks(const struct facts *f, const struct options *o, struct plan *p) {
@@ -143,6 +259,14 @@ int plan_ufw(const struct facts *f, const struct options *o, struct plan *p) {
                                 deletes[a] = deletes[b], deletes[b] = t;
                                 delete_fault[a] = delete_fault[b], delete_fault[b] = tf;
                         }
+        if (options_offline(o)) {
+                r = plan_offline(u, o, p, deletes, delete_fault, n_deletes);
+                for (size_t k = 0; k < n_deletes; k++)
+                        free(delete_fault[k]);
+                for (size_t k = 0; k < n_inserts; k++)
+                        free(insert_fault[k]);
+                return r;
+        }
         size_t remaining = u->n_rules;
         for (size_t k = 0; k < n_deletes && r >= 0; k++) {
                 const struct ufw_rule *rule = rule_numbered(u, deletes[k]);

@@ -14,7 +14,7 @@ log() { printf '[provision] %s\n' "$*"; }
 if [[ $family == debian ]]; then
 	pkgs="openssh-server openssh-client nftables iptables ufw iproute2 procps python3 sudo diffutils
 		gcc libc6-dev meson ninja-build pkg-config libsystemd-dev libaugeas-dev augeas-lenses
-		libnftnl-dev libmnl-dev"
+		libnftnl-dev libmnl-dev libxml2-dev"
 	missing=""
 	for p in $pkgs; do
 		dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed' || missing="$missing $p"
@@ -33,7 +33,7 @@ if [[ $family == debian ]]; then
 elif [[ $family == rhel ]]; then
 	pkgs="openssh-server openssh-clients nftables iptables-nft firewalld iproute procps-ng python3 sudo
 		diffutils util-linux gcc meson ninja-build pkgconf-pkg-config systemd-devel augeas-devel
-		augeas-libs libnftnl-devel libmnl-devel policycoreutils"
+		augeas-libs libnftnl-devel libmnl-devel libxml2-devel policycoreutils"
 	missing=""
 	for p in $pkgs; do rpm -q "$p" >/dev/null 2>&1 || missing="$missing $p"; done
 	if [[ -n $missing ]]; then

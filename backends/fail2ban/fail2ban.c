@@ -116,11 +116,38 @@ static int add_ban(struct fail2ban_facts *b, const char *jail, const char *addre
         return 0;
 }
 
+/* A tree (--root DIR): bans are the running fail2ban's state, and no fail2ban runs there.
+ * fail2ban keeps them in an SQLite database and restores those not yet expired when it starts;
+ * reading it would need SQLite, which sshrepair does not link: said, not checked. */
+static int probe_offline(const struct options *o, struct facts *f) {
+        static const char *const programs[] = { "/usr/bin/fail2ban-server", "/usr/bin/fail2ban-client",
+                                                "/usr/sbin/fail2ban-server" };
+        _cleanup_free_ char *db = options_path(o, "/var/lib/fail2ban/fail2ban.sqlite3");
+        bool found = false;
+
+        for (size_t i = 0; i < ELEMENTSOF(programs); i++) {
+                _cleanup_free_ char *p = options_path(o, programs[i]);
+                found = found || (p && access(p, X_OK) == 0);
+        }
+        if (!found)
+                return 0;
+        f->fw.f2b.installed = true;
+        if (!db)
+                return -ENOMEM;
+        return strv_extendf(&f->fw.frontends, "fail2ban: in the tree; its bans are runtime state, not checked offline%s%s%s",
+                            access(db, F_OK) == 0 ? " (those still valid in " : "", access(db, F_OK) == 0 ? db : "",
+                            access(db, F_OK) == 0 ? " come back when it starts)" : "");
+}
+
 static int fail2ban_probe(const struct options *o, struct facts *f) {
         struct fail2ban_facts *b = &f->fw.f2b;
-        _cleanup_free_ char *path = exec_find_program("fail2ban-client"), *status = NULL, *list = NULL, *error = NULL;
+        _cleanup_free_ char *path = NULL, *status = NULL, *list = NULL, *error = NULL;
         size_t total = 0;
         int r;
+
+        if (options_offline(o))
+                return probe_offline(o, f);
+        path = exec_find_program("fail2ban-client");
 
         b->sshguard_running = process_running("sshguard");
         if (b->sshguard_running && strv_extend(&f->fw.frontends, "sshguard: running") < 0)
@@ -193,6 +220,8 @@ static int fail2ban_snapshot(const struct options *o, const struct plan *plan, c
                 *ret = NULL;
                 return 0;
         }
+        if (options_offline(o))
+                return -EINVAL; /* never the host's fail2ban for a tree */
         out = open_memstream(&buf, &size);
         if (!out)
                 return -ENOMEM;
@@ -229,6 +258,8 @@ static int fail2ban_restore(const struct options *o, const char *snapshot) {
                 return 0;
         if (!copy)
                 return -ENOMEM;
+        if (options_offline(o))
+                return -EINVAL;
         for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
                 char jail[128], address[64], state[16];
                 bool now;
@@ -251,6 +282,8 @@ static int fail2ban_apply(const struct options *o, const struct step *s, char **
 
         if (!streq(s->operation, "unban"))
                 return -EOPNOTSUPP;
+        if (options_offline(o))
+                return -EINVAL;
         if (strv_length(s->args) < 2)
                 return -EINVAL;
         r = set_ban(s->args[0], s->args[1], false, &error);

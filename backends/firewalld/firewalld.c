@@ -3,17 +3,21 @@
  * permanent configuration are read and changed separately. Never stops firewalld. */
 
 #include <errno.h>
+#include <fcntl.h>
 #include <ifaddrs.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <systemd/sd-bus.h>
 #include <unistd.h>
 
 #include "backend.h"
-#include "systemd/systemd-unit.h"
+#include "fwd-files.h"
 #include "fwd-rich.h"
+#include "sshd/sshd-files.h"
+#include "systemd/systemd-unit.h"
 #include "util/exec.h"
 #include "util/log.h"
 #include "util/strv.h"
@@ -153,57 +157,46 @@ static int zone_target(sd_bus *bus, const char *zone, char **ret) {
         return r < 0 ? r : *ret ? 0 : -ENOMEM;
 }
 
-static int first_external_interface(char **ret) {
+/* Every non-loopback interface that is up and has an address: each one's zone decides for
+ * the SYNs that arrive on it. */
+static int external_interfaces(char ***ret) {
+        _cleanup_strv_free_ char **l = NULL;
         struct ifaddrs *ifa;
+        int r = 0;
 
-        *ret = NULL;
         if (getifaddrs(&ifa) < 0)
                 return -errno;
-        for (struct ifaddrs *i = ifa; i; i = i->ifa_next)
+        for (struct ifaddrs *i = ifa; i && r >= 0; i = i->ifa_next)
                 if (i->ifa_addr && !(i->ifa_flags & IFF_LOOPBACK) && (i->ifa_flags & IFF_UP) &&
-                    (i->ifa_addr->sa_family == AF_INET || i->ifa_addr->sa_family == AF_INET6)) {
-                        *ret = strdup(i->ifa_name);
-                        break;
-                }
+                    (i->ifa_addr->sa_family == AF_INET || i->ifa_addr->sa_family == AF_INET6) &&
+                    !strv_contains(l, i->ifa_name))
+                        r = strv_extend(&l, i->ifa_name);
         freeifaddrs(ifa);
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(l);
         return 0;
 }
 
+static struct firewalld_zone *zone_get(struct firewalld_facts *d, const char *name) {
+        struct firewalld_zone *nz;
 
-/* Sorts the rich rules into blocking ones and notes; returns whether one accepts for all. */
-static int rich_rules(char **rules, uint16_t port, char ***blocking, bool *only, char ***notes, bool *accepts) {
-        for (char **r = rules; r && *r; r++) {
-                bool some = false, just = false;
-                enum fwd_rich_effect e = fwd_rich_parse(*r, port, &some, &just);
-
-                if (e == FWD_RICH_NONE)
-                        continue;
-                if (some) {
-                        if (notes && strv_extendf(notes, "rich rule '%s' (some clients only)", *r) < 0)
-                                return -ENOMEM;
-                        continue;
-                }
-                if (e == FWD_RICH_ACCEPT) {
-                        *accepts = true;
-                        continue;
-                }
-                if (strv_extend(blocking, *r) < 0)
-                        return -ENOMEM;
-                *only = *only && just;
-        }
-        return 0;
+        for (size_t i = 0; i < d->n_zones; i++)
+                if (streq(d->zones[i].name, name))
+                        return &d->zones[i];
+        nz = realloc(d->zones, sizeof(*nz) * (d->n_zones + 1));
+        if (!nz)
+                return NULL;
+        d->zones = nz;
+        nz = &d->zones[d->n_zones];
+        *nz = (struct firewalld_zone) { .name = strdup(name) };
+        if (!nz->name)
+                return NULL;
+        d->n_zones++;
+        return nz;
 }
 
-static enum fw_verdict zone_verdict(bool allowed, char **blocking, const char *target) {
-        /* firewalld puts a zone's deny rules before its allow rules */
-        if (blocking)
-                return FW_VERDICT_REJECTED;
-        if (allowed || streq_ptr(target, "ACCEPT"))
-                return FW_VERDICT_ACCEPTED;
-        return streq_ptr(target, "DROP") ? FW_VERDICT_DROPPED : FW_VERDICT_REJECTED;
-}
-
-static int probe_port(sd_bus *bus, struct firewalld_facts *d, const char *config_zone, char **rt_rich, char **pm_rich,
+static int probe_port(sd_bus *bus, struct firewalld_zone *z, const char *config_zone, char **rt_rich, char **pm_rich,
                       uint16_t port) {
         struct firewalld_port fp = { .port = port, .blocking_only_port = true };
         char portstr[8];
@@ -212,44 +205,44 @@ static int probe_port(sd_bus *bus, struct firewalld_facts *d, const char *config
 
         snprintf(portstr, sizeof portstr, "%u", port);
         if (port == 22)
-                (void) call_b(bus, FWD_PATH, FWD_ZONE, "queryService", &svc, "ss", d->zone, "ssh");
+                (void) call_b(bus, FWD_PATH, FWD_ZONE, "queryService", &svc, "ss", z->name, "ssh");
         {
                 sd_bus_message *reply = NULL;
                 int v = 0;
-                if (sd_bus_call_method(bus, FWD_NAME, FWD_PATH, FWD_ZONE, "queryPort", NULL, &reply, "sss", d->zone,
+                if (sd_bus_call_method(bus, FWD_NAME, FWD_PATH, FWD_ZONE, "queryPort", NULL, &reply, "sss", z->name,
                                        portstr, "tcp") >= 0 &&
                     sd_bus_message_read(reply, "b", &v) >= 0)
                         prt = v;
                 sd_bus_message_unref(reply);
         }
-        r = rich_rules(rt_rich, port, &fp.runtime_blocking, &fp.blocking_only_port, &fp.notes, &acc);
+        r = fwd_rich_sort(rt_rich, port, &fp.runtime_blocking, &fp.blocking_only_port, &fp.notes, &acc);
         if (r < 0)
                 goto fail;
         fp.runtime_allowed = svc || prt || acc;
-        fp.runtime = zone_verdict(fp.runtime_allowed, fp.runtime_blocking, d->target);
+        fp.runtime = fwd_zone_verdict(fp.runtime_allowed, fp.runtime_blocking, z->target);
 
         if (config_zone) {
                 svc = prt = acc = false;
                 if (port == 22)
                         (void) call_b(bus, config_zone, FWD_CONFIG_ZONE, "queryService", &svc, "s", "ssh", NULL);
                 (void) call_b(bus, config_zone, FWD_CONFIG_ZONE, "queryPort", &prt, "ss", portstr, "tcp");
-                r = rich_rules(pm_rich, port, &fp.permanent_blocking, &fp.blocking_only_port, NULL, &acc);
+                r = fwd_rich_sort(pm_rich, port, &fp.permanent_blocking, &fp.blocking_only_port, NULL, &acc);
                 if (r < 0)
                         goto fail;
                 fp.permanent_allowed = svc || prt || acc;
-                fp.permanent = zone_verdict(fp.permanent_allowed, fp.permanent_blocking, d->target);
+                fp.permanent = fwd_zone_verdict(fp.permanent_allowed, fp.permanent_blocking, z->target);
         } else {
                 fp.permanent_allowed = fp.runtime_allowed;
                 fp.permanent = fp.runtime;
         }
 
-        struct firewalld_port *np = realloc(d->ports, sizeof(*np) * (d->n_ports + 1));
+        struct firewalld_port *np = realloc(z->ports, sizeof(*np) * (z->n_ports + 1));
         if (!np) {
                 r = -ENOMEM;
                 goto fail;
         }
-        d->ports = np;
-        d->ports[d->n_ports++] = fp;
+        z->ports = np;
+        z->ports[z->n_ports++] = fp;
         return 0;
 fail:
         strv_free(fp.runtime_blocking);
@@ -258,13 +251,127 @@ fail:
         return r;
 }
 
+/* One zone over the bus: its target, rich rules, and the verdict for each port. */
+static int probe_zone(sd_bus *bus, const struct options *o, struct firewalld_facts *d, struct firewalld_zone *z,
+                      struct facts *f) {
+        _cleanup_free_ char *config_zone = NULL;
+        _cleanup_strv_free_ char **rt_rich = NULL, **pm_rich = NULL;
+        bool permanent;
+        int r;
+
+        r = zone_target(bus, z->name, &z->target);
+        if (r < 0)
+                return strv_extendf(&f->unreadable, "firewalld: zone '%s': %s", z->name, strerror(-r));
+        r = call_strv(bus, FWD_PATH, FWD_ZONE, "getRichRules", &rt_rich, z->name);
+        if (r < 0)
+                return strv_extendf(&f->unreadable, "firewalld: rich rules of '%s': %s", z->name, strerror(-r));
+        permanent = call_s(bus, FWD_CONFIG_PATH, FWD_CONFIG, "getZoneByName", &config_zone, "s", z->name) >= 0 &&
+                    call_strv(bus, config_zone, FWD_CONFIG_ZONE, "getRichRules", &pm_rich, NULL) >= 0;
+        if (!permanent)
+                (void) strv_extendf(&f->unreadable, "firewalld: permanent configuration of zone '%s'", z->name);
+        d->permanent_known = d->permanent_known && permanent;
+        for (size_t i = 0; i < o->n_ports; i++) {
+                r = probe_port(bus, z, permanent ? config_zone : NULL, rt_rich, pm_rich, o->ports[i]);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static int probe_running(sd_bus *bus, const struct options *o, struct firewalld_facts *d, struct facts *f) {
+        _cleanup_strv_free_ char **ifaces = NULL;
+        _cleanup_free_ char *def = NULL, *list = NULL;
+        int r;
+
+        r = call_s(bus, FWD_PATH, FWD_IFACE, "getDefaultZone", &def, NULL);
+        if (r < 0)
+                return strv_extendf(&f->unreadable, "firewalld: getDefaultZone: %s", strerror(-r));
+        if (external_interfaces(&ifaces) < 0)
+                (void) strv_extend(&f->unreadable, "firewalld: the list of network interfaces");
+        /* an interface in no zone gets the default zone */
+        for (char **i = ifaces; i && *i; i++) {
+                _cleanup_free_ char *zone = NULL;
+                struct firewalld_zone *z;
+
+                (void) call_s(bus, FWD_PATH, FWD_ZONE, "getZoneOfInterface", &zone, "s", *i);
+                z = zone_get(d, isempty(zone) ? def : zone);
+                if (!z || strv_extend(&z->interfaces, *i) < 0)
+                        return -ENOMEM;
+        }
+        if (d->n_zones == 0 && !zone_get(d, def))
+                return -ENOMEM;
+        d->permanent_known = true;
+        for (size_t i = 0; i < d->n_zones; i++) {
+                r = probe_zone(bus, o, d, &d->zones[i], f);
+                if (r < 0)
+                        return r;
+        }
+        for (size_t i = 0; i < d->n_zones; i++) {
+                const struct firewalld_zone *z = &d->zones[i];
+                _cleanup_free_ char *ifs = NULL;
+                char *n;
+
+                for (char **ifn = z->interfaces; ifn && *ifn; ifn++) {
+                        n = strprintf("%s%s%s", ifs ?: "", ifs ? ", " : "", *ifn);
+                        if (!n)
+                                return -ENOMEM;
+                        free(ifs);
+                        ifs = n;
+                }
+                n = strprintf("%s%s%s (%s, target %s)", list ?: "", list ? "; " : "", z->name, ifs ?: "no interface",
+                              strna(z->target));
+                if (!n)
+                        return -ENOMEM;
+                free(list);
+                list = n;
+        }
+        return strv_extendf(&f->fw.frontends, "firewalld: running, zones %s", strna(list));
+}
+
+/* Stopped (or a tree): the permanent configuration decides at firewalld's next start. */
+static int probe_files(const struct options *o, struct firewalld_facts *d, struct facts *f) {
+        int r = fwd_files_probe(o, d, &f->unreadable);
+
+        if (r < 0)
+                return r;
+        if (d->n_zones == 0)
+                return strv_extendf(&f->fw.frontends, "firewalld: %s, enabled; its permanent configuration could not "
+                                                      "be read", options_offline(o) ? "in the tree" : "not running");
+        return strv_extendf(&f->fw.frontends, "firewalld: %s, enabled: at its start, default zone %s (target %s) from %s",
+                            options_offline(o) ? "in the tree" : "not running", d->zones[0].name,
+                            strna(d->zones[0].target), d->zones[0].file);
+}
+
+static bool installed_in_tree(const struct options *o) {
+        static const char *const paths[] = { "/usr/sbin/firewalld", "/usr/bin/firewalld", "/sbin/firewalld" };
+
+        for (size_t i = 0; i < ELEMENTSOF(paths); i++) {
+                _cleanup_free_ char *p = options_path(o, paths[i]);
+                if (p && access(p, X_OK) == 0)
+                        return true;
+        }
+        return false;
+}
+
 static int firewalld_probe(const struct options *o, struct facts *f) {
         struct firewalld_facts *d = &f->fw.firewalld;
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
-        _cleanup_free_ char *path = exec_find_program("firewalld"), *config_zone = NULL, *zone = NULL;
-        _cleanup_strv_free_ char **rt_rich = NULL, **pm_rich = NULL;
+        _cleanup_free_ char *path = NULL;
         int r;
 
+        if (options_offline(o)) {
+                /* no bus: nothing of this host is the tree's firewalld */
+                d->installed = installed_in_tree(o);
+                if (!d->installed)
+                        return 0;
+                f->fw.known = true;
+                d->enabled = sd_unit_enabled_offline(o->root, "firewalld.service");
+                if (!d->enabled)
+                        return strv_extend(&f->fw.frontends, "firewalld: in the tree, disabled");
+                return probe_files(o, d, f);
+        }
+
+        path = exec_find_program("firewalld");
         d->installed = path != NULL;
         d->enabled = sd_unit_enabled_offline(NULL, "firewalld.service");
         /* whoever owns its bus name is firewalld, wherever it was installed */
@@ -275,46 +382,20 @@ static int firewalld_probe(const struct options *o, struct facts *f) {
                 if (!d->installed)
                         return 0;
                 d->error = strprintf("cannot ask the system bus: %s", strerror(-r));
-                return d->error ? strv_extend(&f->unreadable, d->error) : -ENOMEM;
+                if (!d->error || strv_extend(&f->unreadable, d->error) < 0)
+                        return -ENOMEM;
+                return d->enabled ? probe_files(o, d, f) : 0;
         }
         d->running = r > 0;
         d->installed = d->installed || d->running;
         if (!d->installed)
                 return 0;
-        if (!d->running)
-                return strv_extendf(&f->fw.frontends, "firewalld: installed, not running%s",
-                                    d->enabled ? " (enabled: it starts at boot)" : ", disabled");
-
-        (void) first_external_interface(&d->interface);
-        if (d->interface)
-                (void) call_s(bus, FWD_PATH, FWD_ZONE, "getZoneOfInterface", &zone, "s", d->interface);
-        if (isempty(zone)) {
-                free(zone);
-                zone = NULL;
-                r = call_s(bus, FWD_PATH, FWD_IFACE, "getDefaultZone", &zone, NULL);
-                if (r < 0)
-                        return strv_extendf(&f->unreadable, "firewalld: getDefaultZone: %s", strerror(-r));
+        if (!d->running) {
+                if (!d->enabled)
+                        return strv_extend(&f->fw.frontends, "firewalld: installed, not running, disabled");
+                return probe_files(o, d, f);
         }
-        d->zone = TAKE_PTR(zone);
-        r = zone_target(bus, d->zone, &d->target);
-        if (r < 0)
-                return strv_extendf(&f->unreadable, "firewalld: zone '%s': %s", d->zone, strerror(-r));
-        r = call_strv(bus, FWD_PATH, FWD_ZONE, "getRichRules", &rt_rich, d->zone);
-        if (r < 0)
-                return strv_extendf(&f->unreadable, "firewalld: rich rules of '%s': %s", d->zone, strerror(-r));
-        if (call_s(bus, FWD_CONFIG_PATH, FWD_CONFIG, "getZoneByName", &config_zone, "s", d->zone) >= 0 &&
-            call_strv(bus, config_zone, FWD_CONFIG_ZONE, "getRichRules", &pm_rich, NULL) >= 0)
-                d->permanent_known = true;
-        else
-                (void) strv_extendf(&f->unreadable, "firewalld: permanent configuration of zone '%s'", d->zone);
-
-        for (size_t i = 0; i < o->n_ports; i++) {
-                r = probe_port(bus, d, d->permanent_known ? config_zone : NULL, rt_rich, pm_rich, o->ports[i]);
-                if (r < 0)
-                        return r;
-        }
-        return strv_extendf(&f->fw.frontends, "firewalld: running, interface %s in zone %s (target %s)",
-                            strna(d->interface), d->zone, strna(d->target));
+        return probe_running(bus, o, d, f);
 }
 
 /* Snapshot: one line per thing a step touches, "ZONE SCOPE KIND VALUE yes|no". */
@@ -392,6 +473,119 @@ static int step_item(const struct step *s, struct item *ret) {
         return 0;
 }
 
+/* Zone files (firewalld not running, or a tree): step args DEST, SOURCE, ELEMENT, with DEST and
+ * SOURCE as the target system sees them; SOURCE is the /usr/lib zone that DEST starts as a
+ * copy of, when DEST is not there yet. */
+static bool is_file_step(const struct step *s) {
+        return streq(s->backend, "firewalld") && streq(s->operation, "zone-file-add");
+}
+
+static bool zone_path_ok(const char *p) {
+        return (strncmp(p, "/etc/firewalld/zones/", 21) == 0 || strncmp(p, "/usr/lib/firewalld/zones/", 25) == 0) &&
+               !strstr(p, "/..");
+}
+
+/* Each DEST as it is (or its absence): owner, mode, mtime and content. */
+static int snapshot_files(const struct options *o, const struct plan *plan, char **ret) {
+        _cleanup_free_ char *text = NULL;
+        int r;
+
+        for (size_t i = 0; i < plan->n_steps; i++) {
+                _cleanup_free_ char *path = NULL;
+
+                if (!streq(plan->steps[i].backend, "firewalld"))
+                        continue;
+                if (!is_file_step(&plan->steps[i]) || strv_length(plan->steps[i].args) < 3)
+                        return -EINVAL; /* never files and the bus in one plan */
+                path = options_path(o, plan->steps[i].args[0]);
+                if (!path)
+                        return -ENOMEM;
+                if (text && strstr(text, path))
+                        continue;
+                r = sshd_file_snapshot(path, &text);
+                if (r < 0)
+                        return r;
+        }
+        *ret = TAKE_PTR(text);
+        return 0;
+}
+
+/* A new zone file as firewalld writes one (0644), atomically; its directory made 0750 as
+ * firewalld makes it. */
+static int create_file(const char *path, const char *data) {
+        _cleanup_free_ char *dir = strdup(path), *tmp = strprintf("%s.sshrepair-new", path);
+        _cleanup_close_ int fd = -1;
+        size_t len = strlen(data), off = 0;
+        char *slash;
+
+        if (!dir || !tmp)
+                return -ENOMEM;
+        slash = strrchr(dir, '/');
+        if (slash) {
+                *slash = 0;
+                if (mkdir(dir, 0750) < 0 && errno != EEXIST)
+                        return -errno;
+        }
+        (void) unlink(tmp);
+        fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+        if (fd < 0)
+                return -errno;
+        while (off < len) {
+                ssize_t k = write(fd, data + off, len - off);
+                if (k < 0 && errno == EINTR)
+                        continue;
+                if (k < 0)
+                        goto fail;
+                off += (size_t) k;
+        }
+        if (fchmod(fd, 0644) < 0 || fsync(fd) < 0 || rename(tmp, path) < 0)
+                goto fail;
+        return 0;
+fail:
+        {
+                int e = -errno;
+                (void) unlink(tmp);
+                return e;
+        }
+}
+
+static int apply_file(const struct options *o, const struct step *s, char ***ret_details) {
+        _cleanup_free_ char *dest = NULL, *src = NULL, *text = NULL, *edited = NULL;
+        struct fwd_zone_xml x = {};
+        bool create = false;
+        size_t len;
+        int r;
+
+        if (strv_length(s->args) < 3 || strncmp(s->args[0], "/etc/firewalld/zones/", 21) != 0 ||
+            !zone_path_ok(s->args[0]) || !zone_path_ok(s->args[1]) || strchr(s->args[2], '\n'))
+                return -EINVAL;
+        dest = options_path(o, s->args[0]);
+        src = options_path(o, s->args[1]);
+        if (!dest || !src)
+                return -ENOMEM;
+        r = sshd_file_read(dest, &text, &len);
+        if (r == -ENOENT && !streq(dest, src)) {
+                create = true;
+                r = sshd_file_read(src, &text, &len);
+        }
+        if (r < 0)
+                return r;
+        /* there already: nothing to do */
+        if (!create && strstr(text, s->args[2]))
+                return 0;
+        r = fwd_zone_text_add(text, s->args[2], &edited);
+        if (r >= 0)
+                r = fwd_zone_xml_parse(edited, strlen(edited), &x);
+        fwd_zone_xml_done(&x);
+        if (r < 0) {
+                if (ret_details)
+                        (void) strv_extendf(ret_details, "%s: cannot add '%s': %s", create ? src : dest, s->args[2],
+                                            r == -EBADMSG ? "no '</zone>' line, or not a zone file" : strerror(-r));
+                return r;
+        }
+        return create ? create_file(dest, edited) : sshd_file_replace(dest, edited, strlen(edited));
+}
+
 static int firewalld_snapshot(const struct options *o, const struct plan *plan, char **ret) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_free_ char *buf = NULL;
@@ -403,6 +597,11 @@ static int firewalld_snapshot(const struct options *o, const struct plan *plan, 
                 *ret = NULL;
                 return 0;
         }
+        for (size_t i = 0; i < plan->n_steps; i++)
+                if (is_file_step(&plan->steps[i]))
+                        return snapshot_files(o, plan, ret);
+        if (options_offline(o))
+                return -EINVAL;
         r = bus_open(&bus);
         if (r < 0)
                 return r;
@@ -440,6 +639,12 @@ static int firewalld_restore(const struct options *o, const char *snapshot) {
                 return 0;
         if (!copy)
                 return -ENOMEM;
+        if (strncmp(snapshot, "file ", 5) == 0) {
+                r = sshd_files_restore(snapshot);
+                return r < 0 ? r : 0;
+        }
+        if (options_offline(o))
+                return -EINVAL;
         r = bus_open(&bus);
         if (r < 0)
                 return r;
@@ -472,6 +677,11 @@ static int firewalld_apply(const struct options *o, const struct step *s, char *
         struct item it;
         int r;
 
+        if (is_file_step(s))
+                return apply_file(o, s, ret_details);
+        /* never the host's firewalld for a tree */
+        if (options_offline(o))
+                return -EINVAL;
         r = step_item(s, &it);
         if (r < 0)
                 return r;

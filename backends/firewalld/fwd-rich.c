@@ -1,9 +1,11 @@
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "fwd-rich.h"
 #include "util/macros.h"
+#include "util/strv.h"
 
 /* The value of key="value" (or key=value) after 'from', copied into buf. */
 static bool attr(const char *from, const char *key, char *buf, size_t size) {
@@ -78,4 +80,35 @@ enum fwd_rich_effect fwd_rich_parse(const char *rule, uint16_t port, bool *ret_s
         if (word(rule, "reject") || word(rule, "drop"))
                 return FWD_RICH_BLOCK;
         return FWD_RICH_NONE; /* log, audit, mark */
+}
+
+int fwd_rich_sort(char **rules, uint16_t port, char ***blocking, bool *only, char ***notes, bool *accepts) {
+        for (char **r = rules; r && *r; r++) {
+                bool some = false, just = false;
+                enum fwd_rich_effect e = fwd_rich_parse(*r, port, &some, &just);
+
+                if (e == FWD_RICH_NONE)
+                        continue;
+                if (some) {
+                        if (notes && strv_extendf(notes, "rich rule '%s' (some clients only)", *r) < 0)
+                                return -ENOMEM;
+                        continue;
+                }
+                if (e == FWD_RICH_ACCEPT) {
+                        *accepts = true;
+                        continue;
+                }
+                if (strv_extend(blocking, *r) < 0)
+                        return -ENOMEM;
+                *only = *only && just;
+        }
+        return 0;
+}
+
+enum fw_verdict fwd_zone_verdict(bool allowed, char **blocking, const char *target) {
+        if (blocking)
+                return FW_VERDICT_REJECTED;
+        if (allowed || streq_ptr(target, "ACCEPT"))
+                return FW_VERDICT_ACCEPTED;
+        return streq_ptr(target, "DROP") ? FW_VERDICT_DROPPED : FW_VERDICT_REJECTED;
 }

@@ -6,7 +6,7 @@
 #include "ufw-rules.h"
 #include "util/strv.h"
 
-static int add_rule(struct ufw_facts *u, char **f, size_t n, int family, const char *line) {
+static int add_rule(struct ufw_facts *u, char **f, size_t n, int family, const char *line, const char *raw) {
         struct ufw_rule r = { .family = family }, *nr;
         bool apps = n >= 8;
 
@@ -20,11 +20,12 @@ static int add_rule(struct ufw_facts *u, char **f, size_t n, int family, const c
         r.sapp = apps && !streq(f[7], "-") ? strdup(f[7]) : NULL;
         r.direction = strdup(n == 7 || n == 9 ? f[n - 1] : "in");
         r.text = strdup(line);
+        r.line = strdup(raw);
         nr = realloc(u->rules, sizeof(*nr) * (u->n_rules + 1));
-        if (!r.action || !r.proto || !r.dport || !r.dst || !r.sport || !r.src || !r.direction || !r.text || !nr ||
+        if (!r.action || !r.proto || !r.dport || !r.dst || !r.sport || !r.src || !r.direction || !r.text || !r.line || !nr ||
             (apps && !streq(f[6], "-") && !r.dapp) || (apps && !streq(f[7], "-") && !r.sapp)) {
                 free(r.action), free(r.proto), free(r.dport), free(r.dst), free(r.sport), free(r.src);
-                free(r.dapp), free(r.sapp), free(r.direction), free(r.text);
+                free(r.dapp), free(r.sapp), free(r.direction), free(r.text), free(r.line);
                 if (nr)
                         u->rules = nr;
                 return -ENOMEM;
@@ -43,7 +44,7 @@ int ufw_parse_rules(struct ufw_facts *u, const char *text, int family) {
         for (const char *p = text; p && *p;) {
                 const char *nl = strchr(p, '\n');
                 size_t len = nl ? (size_t) (nl - p) : strlen(p);
-                _cleanup_free_ char *line = NULL;
+                _cleanup_free_ char *line = NULL, *raw = NULL;
                 char *f[10], *save = NULL, *c;
                 size_t n = 0;
                 int r;
@@ -53,8 +54,9 @@ int ufw_parse_rules(struct ufw_facts *u, const char *text, int family) {
                         continue;
                 }
                 line = strndup(p + sizeof marker - 1, len - (sizeof marker - 1));
+                raw = strndup(p, len);
                 p = nl ? nl + 1 : NULL;
-                if (!line)
+                if (!line || !raw)
                         return -ENOMEM;
                 c = strstr(line, " comment=");
                 if (c)
@@ -72,7 +74,7 @@ int ufw_parse_rules(struct ufw_facts *u, const char *text, int family) {
                         free(joined);
                         joined = j;
                 }
-                r = add_rule(u, f, n, family, joined);
+                r = add_rule(u, f, n, family, joined, raw);
                 if (r < 0)
                         return r;
         }

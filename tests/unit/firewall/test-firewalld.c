@@ -291,10 +291,12 @@ static void test_mocked_bus(void **state) {
                 skip();
         probe(&o, &f);
         assert_true(f.fw.firewalld.running);
-        assert_string_equal(f.fw.firewalld.zone, "public");
-        assert_string_equal(f.fw.firewalld.target, "default");
-        assert_int_equal(f.fw.firewalld.n_ports, 1);
-        fp = &f.fw.firewalld.ports[0];
+        /* every external interface is in no zone (the fake says ""): the default zone, once */
+        assert_int_equal(f.fw.firewalld.n_zones, 1);
+        assert_string_equal(f.fw.firewalld.zones[0].name, "public");
+        assert_string_equal(f.fw.firewalld.zones[0].target, "default");
+        assert_int_equal(f.fw.firewalld.zones[0].n_ports, 1);
+        fp = &f.fw.firewalld.zones[0].ports[0];
         assert_int_equal(fp->runtime, FW_VERDICT_REJECTED);
         assert_int_equal(fp->permanent, FW_VERDICT_REJECTED);
         assert_false(fp->runtime_allowed);
@@ -321,7 +323,7 @@ static void test_mocked_bus(void **state) {
         facts_done(&f);
 
         probe(&o, &f);
-        fp = &f.fw.firewalld.ports[0];
+        fp = &f.fw.firewalld.zones[0].ports[0];
         assert_int_equal(fp->runtime, FW_VERDICT_ACCEPTED);
         assert_int_equal(fp->permanent, FW_VERDICT_ACCEPTED);
         facts_done(&f);
@@ -331,7 +333,7 @@ static void test_mocked_bus(void **state) {
         assert_int_equal(backend_firewalld.snapshot(&o, &p, &snap2), 0);
         assert_string_equal(snap, snap2);
         probe(&o, &f);
-        assert_int_equal(f.fw.firewalld.ports[0].runtime, FW_VERDICT_REJECTED);
+        assert_int_equal(f.fw.firewalld.zones[0].ports[0].runtime, FW_VERDICT_REJECTED);
         facts_done(&f);
         plan_done(&p);
 }
@@ -369,11 +371,13 @@ static void test_plan_facts(void **state) {
         fixture_healthy(&f);
         f.fw.known = true;
         f.fw.firewalld = (struct firewalld_facts) { .installed = true, .running = true, .permanent_known = true };
-        f.fw.firewalld.zone = strdup("public");
-        f.fw.firewalld.target = strdup("default");
-        f.fw.firewalld.ports = calloc(1, sizeof(*fp));
-        f.fw.firewalld.n_ports = 1;
-        fp = &f.fw.firewalld.ports[0];
+        f.fw.firewalld.zones = calloc(1, sizeof(struct firewalld_zone));
+        f.fw.firewalld.n_zones = 1;
+        f.fw.firewalld.zones[0].name = strdup("public");
+        f.fw.firewalld.zones[0].target = strdup("default");
+        f.fw.firewalld.zones[0].ports = calloc(1, sizeof(*fp));
+        f.fw.firewalld.zones[0].n_ports = 1;
+        fp = &f.fw.firewalld.zones[0].ports[0];
         *fp = (struct firewalld_port) { .port = 22, .runtime = FW_VERDICT_ACCEPTED, .runtime_allowed = true,
                                         .permanent = FW_VERDICT_REJECTED, .blocking_only_port = true };
         assert_int_equal(plan_build(&f, &o, &p), 0);
@@ -404,11 +408,53 @@ static void test_plan_facts(void **state) {
         facts_done(&f);
 }
 
+static void add_zone(struct facts *f, const char *name, const char *iface, bool allowed) {
+        struct firewalld_facts *d = &f->fw.firewalld;
+        struct firewalld_zone *z;
+
+        d->zones = realloc(d->zones, sizeof(*z) * (d->n_zones + 1));
+        assert_non_null(d->zones);
+        z = &d->zones[d->n_zones++];
+        *z = (struct firewalld_zone) { .name = strdup(name), .target = strdup("default"), .n_ports = 1 };
+        assert_int_equal(strv_extend(&z->interfaces, iface), 0);
+        z->ports = calloc(1, sizeof(*z->ports));
+        z->ports[0] = (struct firewalld_port) { .port = 22, .blocking_only_port = true,
+                                                .runtime = allowed ? FW_VERDICT_ACCEPTED : FW_VERDICT_REJECTED,
+                                                .permanent = allowed ? FW_VERDICT_ACCEPTED : FW_VERDICT_REJECTED,
+                                                .runtime_allowed = allowed, .permanent_allowed = allowed };
+}
+
+/* Each external interface's zone is judged: eth0 in public allows ssh, eth1 in internal and
+ * eth2 in dmz do not; both of those get it, runtime and permanent. */
+static void test_plan_zones(void **state) {
+        struct options o = fixture_options();
+        struct facts f;
+        struct plan p = {};
+
+        fixture_healthy(&f);
+        f.fw.known = true;
+        f.fw.firewalld = (struct firewalld_facts) { .installed = true, .running = true, .permanent_known = true };
+        add_zone(&f, "public", "eth0", true);
+        add_zone(&f, "internal", "eth1", false);
+        add_zone(&f, "dmz", "eth2", false);
+        assert_int_equal(plan_build(&f, &o, &p), 0);
+        assert_int_equal(p.n_steps, 4);
+        assert_string_equal(p.steps[0].command, "firewall-cmd --zone=internal --add-service=ssh");
+        assert_string_equal(p.steps[1].command, "firewall-cmd --permanent --zone=internal --add-service=ssh");
+        assert_string_equal(p.steps[2].command, "firewall-cmd --zone=dmz --add-service=ssh");
+        assert_string_equal(p.steps[3].command, "firewall-cmd --permanent --zone=dmz --add-service=ssh");
+        assert_string_equal(fw_find_fault(&p, "firewall.firewalld.not-allowed")->evidence[0],
+                            "interface eth1 is in zone internal, target default");
+        plan_done(&p);
+        facts_done(&f);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_mocked_bus),
                 cmocka_unit_test(test_rich_parse),
                 cmocka_unit_test(test_plan_facts),
+                cmocka_unit_test(test_plan_zones),
         };
 
         return cmocka_run_group_tests(tests, setup, teardown);
