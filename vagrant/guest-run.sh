@@ -249,6 +249,12 @@ elif variant=$(bash -c 'source "$1" >/dev/null 2>&1; echo "${ROOTFS_VARIANT:-}"'
 	[[ $variant == firewalld ]] && ! command -v firewall-cmd >/dev/null; then
 	result=skip reason="ROOTFS_VARIANT=firewalld: this guest has no firewalld"
 	echo "SKIP: $reason"
+elif offline=$(bash -c 'source "$1" >/dev/null 2>&1; echo "${OFFLINE:-0}"' sh "$SCENARIO") && [[ $offline != 0 ]]; then
+	result=skip reason="OFFLINE=1: sshrepair --root runs on the powered-off system's tree from a rescue container, which this in-guest runner does not have"
+	echo "SKIP: $reason"
+elif [[ $variant == cloudinit ]]; then
+	result=skip reason="ROOTFS_VARIANT=cloudinit: boots a container with a NoCloud seed; this runner cannot reboot the guest"
+	echo "SKIP: $reason"
 elif [[ -n $variant && $variant != firewalld ]]; then
 	result=skip reason="unknown ROOTFS_VARIANT '$variant'"
 	echo "SKIP: $reason"

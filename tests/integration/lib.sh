@@ -13,6 +13,9 @@
 #   tb_expect_login / tb_expect_no_login [-6] USER [PORT]   # print PASS/FAIL, return 0/1
 #   tb_reboot                 # reboot the container (the overlay persists), wait until booted
 #   tb_fingerprint            # stable text describing /etc/ssh, units and the ruleset
+#   tb_poweroff / tb_boot     # stop the container keeping its tree / boot it again
+#   tb_rescue CMD...          # run in a rescue container (not booted) with the stopped tree at /mnt/target
+#   tb_tree_fingerprint [DIR...]   # the stopped tree's files (from the host)
 #   tb_down [RC]              # tear everything down; idempotent; runs from the EXIT trap
 #   tb_gc                     # tear down leftovers of runs that died (SIGKILL, meson timeout)
 #
@@ -131,18 +134,46 @@ tb_rootfs() {
 #   firewalld: + firewalld and fail2ban (with python3-systemd for its journal backend),
 #   both installed but disabled and stopped; fail2ban's sshd jail reads the journal
 #   (Debian 12 without rsyslog has no auth.log). Scenarios enable what they need.
+#   cloudinit: + Debian's cloud-init (no recommends), network config disabled (the
+#   harness made the network) and the locale module off (minbase has no locales),
+#   otherwise Debian's defaults: ds-identify enables it only
+#   at a boot that finds a datasource (a NoCloud seed in /var/lib/cloud/seed/nocloud).
+# Per variant: TB_VARIANT_RECIPE_x (bump when anything below changes for x),
+# TB_VARIANT_PACKAGES_x, optional TB_VARIANT_APT_x (apt-get install options) and an
+# optional function tb__variant_post_x ROOT run after the install.
 # shellcheck disable=SC2034 # read through ${!name} in tb__rootfs_variant
 TB_VARIANT_RECIPE_firewalld="sshrepair-tests-variant-firewalld-1"
 # shellcheck disable=SC2034
 TB_VARIANT_PACKAGES_firewalld="firewalld fail2ban python3-systemd"
+# shellcheck disable=SC2034
+TB_VARIANT_RECIPE_cloudinit="sshrepair-tests-variant-cloudinit-2"
+# shellcheck disable=SC2034
+TB_VARIANT_PACKAGES_cloudinit="cloud-init"
+# shellcheck disable=SC2034
+TB_VARIANT_APT_cloudinit="--no-install-recommends"
+
+tb__variant_post_firewalld() {
+	[[ -d $1/etc/fail2ban ]] || tb_die "the firewalld variant has no /etc/fail2ban"
+	printf '[DEFAULT]\nbackend = systemd\n\n[sshd]\nenabled = true\n' >"$1/etc/fail2ban/jail.d/sshrepair-tests.local"
+}
+
+tb__variant_post_cloudinit() {
+	[[ -d $1/etc/cloud/cloud.cfg.d ]] || tb_die "the cloudinit variant has no /etc/cloud/cloud.cfg.d"
+	printf '%s\n' '# sshrepair tests: the test harness configured the network of this container' \
+		'network: {config: disabled}' \
+		'# minbase has no "locales" (update-locale), which the locale module runs' \
+		'locale: false' >"$1/etc/cloud/cloud.cfg.d/90-sshrepair-tests.cfg"
+}
 
 tb__rootfs_variant() {
-	local variant=$1 recipe_var pkgs_var base=$TB_ROOTFS key dir
+	local variant=$1 recipe_var pkgs_var apt_var base=$TB_ROOTFS key dir
 	[[ $variant =~ ^[a-z0-9]+$ ]] || tb_die "bad ROOTFS_VARIANT '$variant'"
 	recipe_var=TB_VARIANT_RECIPE_$variant
 	pkgs_var=TB_VARIANT_PACKAGES_$variant
+	apt_var=TB_VARIANT_APT_$variant
 	[[ -n ${!recipe_var:-} ]] || tb_die "unknown ROOTFS_VARIANT '$variant'"
-	key=$(tb__hash "$(basename "$base")" "${!recipe_var}" "${!pkgs_var}")
+	# (the apt options join the key only when set: the firewalld key stays what it was)
+	key=$(tb__hash "$(basename "$base")" "${!recipe_var}" "${!pkgs_var}" ${!apt_var:+"${!apt_var}"})
 	dir=$TB_CACHE_DIR/rootfs-$variant-$key
 	if [[ ! -d $dir ]]; then
 		local rc=0
@@ -152,7 +183,7 @@ tb__rootfs_variant() {
 				tb_log "waiting for another process that builds $dir"
 				flock 9
 			fi
-			[[ -d $dir ]] || tb__build_variant "$base" "$dir" "${!pkgs_var}"
+			[[ -d $dir ]] || tb__build_variant "$variant" "$base" "$dir" "${!pkgs_var}" "${!apt_var:-}"
 		) || rc=$?
 		((rc == 0)) || tb_die "building the rootfs variant '$variant' failed (rc=$rc)"
 	fi
@@ -161,21 +192,19 @@ tb__rootfs_variant() {
 
 # Called with the variant's lock held.
 tb__build_variant() {
-	local base=$1 dir=$2 pkgs=$3 tmp t0=$SECONDS
+	local variant=$1 base=$2 dir=$3 pkgs=$4 aptopts=$5 tmp t0=$SECONDS
 	{ tmp=$(mktemp -d "$TB_CACHE_DIR/.variant-XXXXXX") && [[ -d $tmp ]]; } || tb_die "mktemp in $TB_CACHE_DIR failed"
 	tb_log "building $dir from $base (+ $pkgs; log: $tmp/apt.log)"
 	cp -a "$base" "$tmp/root" || tb_die "copying $base failed"
-	# shellcheck disable=SC2086 # the package list is split on purpose
+	# shellcheck disable=SC2086,SC2016 # the lists are split on purpose; $@ is the guest's
 	if ! systemd-nspawn -q -D "$tmp/root" --register=no --keep-unit --resolv-conf=copy-host \
 		/bin/sh -ec 'export DEBIAN_FRONTEND=noninteractive; apt-get update; apt-get install -y "$@"
 			systemctl disable firewalld.service fail2ban.service 2>/dev/null || true
-			apt-get clean' sh $pkgs >"$tmp/apt.log" 2>&1; then
+			apt-get clean' sh $aptopts $pkgs >"$tmp/apt.log" 2>&1; then
 		tail -n 40 "$tmp/apt.log" >&2 || true
 		tb_die "installing '$pkgs' into the variant failed (kept $tmp)"
 	fi
-	if [[ -d $tmp/root/etc/fail2ban ]]; then
-		printf '[DEFAULT]\nbackend = systemd\n\n[sshd]\nenabled = true\n' >"$tmp/root/etc/fail2ban/jail.d/sshrepair-tests.local"
-	fi
+	if declare -F "tb__variant_post_$variant" >/dev/null; then "tb__variant_post_$variant" "$tmp/root"; fi
 	mv -T "$tmp/root" "$dir" || tb_die "renaming $tmp/root to $dir failed"
 	rm -rf --one-file-system "$tmp"
 	tb_log "rootfs variant ready in $((SECONDS - t0)) s: $dir"
@@ -306,7 +335,25 @@ tb_up() {
 		tb_die "mounting the overlay on $TB_DIR/merged failed"
 	[[ -z $TB_BINARY ]] || tb__copy_binary
 
-	{ ip netns add "$TB_NS_S" && ip netns add "$TB_NS_C"; } || tb_die "creating the network namespaces failed"
+	ip netns add "$TB_NS_C" || tb_die "creating the network namespace $TB_NS_C failed"
+	tb__net_server
+	tb__boot
+}
+
+# tb__net_server: a fresh server namespace and veth pair (the client side keeps its
+# namespace; its end of the old pair went with the old server namespace). Called before
+# every boot but the first too (tb_reboot, tb_boot): a real reboot starts with an empty
+# kernel ruleset, no conntrack entries and the addresses its configuration gives, while
+# a namespace kept across boots would keep the old boot's firewall (ufw-init, for one,
+# then says "already started" and does not load its files).
+tb__net_server() {
+	if [[ -e /run/netns/$TB_NS_S ]]; then
+		# Delete the old pair first, synchronously: the kernel destroys a namespace (and
+		# the veth in it) asynchronously, after `ip netns del` has returned.
+		ip -n "$TB_NS_C" link del eth0 2>/dev/null || true
+		ip netns del "$TB_NS_S" || tb_die "deleting the old server namespace $TB_NS_S failed"
+	fi
+	ip netns add "$TB_NS_S" || tb_die "creating the network namespace $TB_NS_S failed"
 	ip link add name eth0 netns "$TB_NS_S" type veth peer name eth0 netns "$TB_NS_C" ||
 		tb_die "creating the veth pair failed"
 	{
@@ -317,7 +364,6 @@ tb_up() {
 			ip -n "$TB_NS_S" link set lo up && ip -n "$TB_NS_S" link set eth0 up &&
 			ip -n "$TB_NS_C" link set lo up && ip -n "$TB_NS_C" link set eth0 up
 	} || tb_die "configuring the veth pair failed"
-	tb__boot
 }
 
 # tb__boot: start systemd-nspawn on the merged dir (detached, own session so that a
@@ -514,8 +560,14 @@ tb_reboot() {
 		tb_log "container did not stop within $TB_STOP_TIMEOUT s after 'systemctl reboot'; killing it"
 		tb__kill_container
 	fi
+	tb__net_server
 	tb__boot
 }
+
+# ---------------------------------------------------------------- offline (--root)
+# tb_poweroff, tb_boot, tb_rescue_up, tb_rescue, tb_tree_fingerprint ...: in lib-offline.sh.
+# shellcheck source-path=SCRIPTDIR source=lib-offline.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib-offline.sh"
 
 # ---------------------------------------------------------------- fingerprint
 # tb_fingerprint: text that changes iff something a repair could touch changed:
@@ -606,6 +658,10 @@ tb__debug_dump() {
 	TB_NSPAWN_PID=${TB_NSPAWN_PID:-$(cat "$TB_DIR/nspawn.pid" 2>/dev/null || true)}
 	tb__alive "$TB_PID1" && pid1=$TB_PID1
 	[[ -n $pid1 ]] || { tb__alive "$TB_NSPAWN_PID" && pid1=$(tb__find_pid1 "$TB_NSPAWN_PID"); } || pid1=""
+	if [[ -z $pid1 ]] && mountpoint -q "$TB_DIR/rescue/merged" 2>/dev/null; then
+		echo "---- (the target is powered off: offline phase; boot log in $TB_DIR/nspawn.log)"
+		return 0
+	fi
 	if [[ -z $pid1 ]]; then
 		echo "---- (container not running; last lines of $TB_DIR/nspawn.log)"
 		tail -n 20 "$TB_DIR/nspawn.log" 2>/dev/null || true
@@ -648,6 +704,10 @@ tb__teardown() {
 			tb__kill_container
 		fi
 	fi
+	# the rescue overlay (offline scenarios); its nspawn runs in the foreground only
+	if mountpoint -q "$TB_DIR/rescue/merged" 2>/dev/null; then
+		umount "$TB_DIR/rescue/merged" 2>/dev/null || umount -l "$TB_DIR/rescue/merged" || true
+	fi
 	if mountpoint -q "$merged" 2>/dev/null; then
 		for i in 1 2 3 4 5 6 7 8 9 10; do
 			umount "$merged" 2>/dev/null && break
@@ -662,8 +722,8 @@ tb__teardown() {
 		[[ -n $i && -e /run/netns/$i ]] && { ip netns del "$i" || tb_log "WARNING: could not delete netns $i"; }
 	done
 	if [[ -n $TB_DIR && -d $TB_DIR ]]; then
-		if mountpoint -q "$merged" 2>/dev/null; then
-			tb_log "WARNING: $merged still mounted; keeping $TB_DIR"
+		if mountpoint -q "$merged" 2>/dev/null || mountpoint -q "$TB_DIR/rescue/merged" 2>/dev/null; then
+			tb_log "WARNING: $merged or $TB_DIR/rescue/merged still mounted; keeping $TB_DIR"
 		else
 			rm -rf --one-file-system "$TB_DIR"
 		fi

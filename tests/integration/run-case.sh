@@ -6,6 +6,10 @@
 # check_after, teardown. Exit 0 pass, 1 fail, 77 skip (meson's convention).
 # Always ends with a line "TB-RESULT: NAME pass|fail|skip SECONDS".
 #
+# OFFLINE=1 in a scenario: after check_before the container is powered off and the tool
+# runs as `sshrepair --root /mnt/target $ARGS` in a rescue container on its tree
+# (check_offline_before/_after around it); then the tree boots for check_after.
+#
 # Environment: SSHREPAIR_TESTS_REQUIRE=1 turns "cannot run here" (not root, no
 # systemd-nspawn ...) from a skip into a failure, for CI. TB_SSHREPAIR_TIMEOUT (300 s)
 # bounds one run of sshrepair.
@@ -54,6 +58,20 @@ expect_output() {
 	echo "FAIL: '$cmd' prints '$got', expected '$want'"
 	return 1
 }
+# Offline scenarios (OFFLINE=1), while the target is powered off (check_offline_before,
+# check_offline_after): rescue 'shell string' runs /bin/sh -c in the rescue container,
+# where the stopped tree is at /mnt/target; tree_fingerprint [DIR...] and
+# expect_tree_fingerprint SAVED [WHAT [DIR...]] describe the tree's files under DIR
+# (relative; default etc home root) and compare them.
+rescue() {
+	printf '  [rescue] $ %s\n' "$1" >&2
+	local rc=0
+	tb_rescue /bin/sh -c "$@" || rc=$?
+	((rc == 0)) || printf '  [rescue] (exit %d)\n' "$rc" >&2
+	return "$rc"
+}
+tree_fingerprint() { tb_tree_fingerprint "$@"; }
+expect_tree_fingerprint() { tb_expect_tree_fingerprint "$@"; }
 # fail MESSAGE: fail the case from scenario code.
 fail() {
 	echo "FAIL: $*"
@@ -88,6 +106,7 @@ run_case() {
 	fi
 	[[ $(id -u) -eq 0 ]] || cannot_run "needs root"
 	local tool
+	[[ ${OFFLINE:-0} == [01] ]] || { echo "FAIL: OFFLINE must be 0 or 1, not '$OFFLINE'"; exit 1; }
 	for tool in systemd-nspawn nsenter debootstrap ip ssh flock; do
 		command -v "$tool" >/dev/null || cannot_run "'$tool' is not installed"
 	done
@@ -111,16 +130,29 @@ run_case() {
 		check_before
 	fi
 
-	local args=() rc=0 ok=1
+	local args=() rc=0 ok=1 where=tb_exec
 	read -r -a args <<<"$ARGS"
-	section "sshrepair ${ARGS} (expect exit $EXPECT_RC)"
+	# OFFLINE=1: the target is powered off (its overlay stays) and the tool runs as
+	# `sshrepair --root /mnt/target $ARGS` in a rescue container; then the target boots.
+	if [[ ${OFFLINE:-0} == 1 ]]; then
+		section "power off the target; rescue container with its tree at $TB_RESCUE_TARGET"
+		tb_poweroff
+		tb_rescue_up
+		if declare -F check_offline_before >/dev/null; then
+			section "check_offline_before"
+			check_offline_before
+		fi
+		args=(--root "$TB_RESCUE_TARGET" "${args[@]}")
+		where=tb_rescue
+	fi
+	section "sshrepair ${args[*]} (expect exit $EXPECT_RC)"
 	local runner=()
 	# RUN_AS=USER runs the tool as that account instead of root.
 	[[ -n ${RUN_AS:-} ]] && runner=(setpriv "--reuid=$RUN_AS" "--regid=$RUN_AS" --init-groups)
 	# The scenario's check_after can read what the tool printed (stdout only) from OUTPUT_FILE.
 	OUTPUT_FILE=$TB_DIR/sshrepair.out
 	echo "-------- sshrepair output begin"
-	tb_exec timeout "${TB_SSHREPAIR_TIMEOUT:-300}" "${runner[@]}" /usr/local/sbin/sshrepair "${args[@]}" \
+	$where timeout "${TB_SSHREPAIR_TIMEOUT:-300}" "${runner[@]}" /usr/local/sbin/sshrepair "${args[@]}" \
 		</dev/null >"$OUTPUT_FILE" || rc=$?
 	cat "$OUTPUT_FILE"
 	echo "-------- sshrepair output end (exit $rc)"
@@ -131,8 +163,30 @@ run_case() {
 		ok=0
 	fi
 
+	if [[ ${OFFLINE:-0} == 1 ]]; then
+		if declare -F check_offline_after >/dev/null; then
+			section "check_offline_after"
+			check_offline_after
+		fi
+		section "boot the target"
+		tb_boot
+	fi
+
 	section "check_after"
 	check_after
+	# A sanitizer build (tests/sanitize/run.sh) writes its reports, of the tool and of the
+	# units it started, to files $SSHREPAIR_SANITIZER_LOGS-*; any report fails the case.
+	if [[ -n ${SSHREPAIR_SANITIZER_LOGS:-} ]]; then
+		section "sanitizer reports ($SSHREPAIR_SANITIZER_LOGS-*)"
+		local reports
+		reports=$(tb_sh "cat $SSHREPAIR_SANITIZER_LOGS-* 2>/dev/null" || true)
+		if [[ -n $reports ]]; then
+			printf '%s\n' "$reports"
+			echo "FAIL: sanitizer reports"
+			exit 1
+		fi
+		echo "PASS: no sanitizer report"
+	fi
 	((ok)) || exit 1
 	echo "PASS: all checks of $CASE"
 }
