@@ -186,7 +186,11 @@ int engine_repair(const struct options *o, const struct engine_io *io) {
                 /* Repaired, but something still needs a person (e.g. a setting that only
                  * --allow-insecure may change): the faults are left, so say so. */
                 if (oc.exit_code == 0 && plan_has_unfixable(&plan))
-                        set_message(&oc, 1, "Repaired and verified, but some findings need a person: see above");
+                        set_message(&oc, 1, options_offline(o)
+                                                    ? "Repaired offline (verify SSH after the system boots), but "
+                                                      "some findings need a person: see above"
+                                                    : "Repaired and verified, but some findings need a person: "
+                                                      "see above");
                 exit_code = oc.exit_code;
         }
 

@@ -157,6 +157,25 @@ static void test_confirm_states(void **state) {
         journal_close(&j);
 }
 
+/* Three transactions begun at once by one process get three ids, in the order begun. */
+static void test_same_second(void **state) {
+        _cleanup_free_ char *dir = state_dir();
+        _cleanup_strv_free_ char **ids = NULL;
+        struct journal j[3];
+
+        for (size_t i = 0; i < 3; i++)
+                assert_int_equal(journal_begin(dir, &j[i]), 0);
+        assert_string_not_equal(j[0].id, j[1].id);
+        assert_string_not_equal(j[1].id, j[2].id);
+        assert_int_equal(journal_list(dir, &ids), 0);
+        assert_int_equal(strv_length(ids), 3);
+        /* when the clock ticked between them, the ids differ by time instead */
+        for (size_t i = 0; i < 3; i++) {
+                assert_string_equal(ids[i], j[i].id);
+                journal_close(&j[i]);
+        }
+}
+
 static void test_files_refuse_links(void **state) {
         _cleanup_free_ char *dir = state_dir(), *link = NULL;
         struct journal j;
@@ -250,7 +269,7 @@ int main(void) {
                 cmocka_unit_test(test_records_and_states), cmocka_unit_test(test_torn_and_corrupt),
                 cmocka_unit_test(test_append_cuts_torn_tail), cmocka_unit_test(test_confirm_states),
                 cmocka_unit_test(test_files_refuse_links),  cmocka_unit_test(test_prune),
-                cmocka_unit_test(test_plan_file_roundtrip),
+                cmocka_unit_test(test_plan_file_roundtrip), cmocka_unit_test(test_same_second),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
