@@ -279,8 +279,14 @@ int journal_begin(const char *state_dir, struct journal *ret) {
         /* sortable by time; the pid keeps two runs in one second apart */
         snprintf(id, sizeof id, "%04d%02d%02dT%02d%02d%02d-%d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
                  tm.tm_hour, tm.tm_min, tm.tm_sec, (int) getpid());
-        if (mkdirat(tfd, id, 0700) < 0)
-                return -errno;
+        /* one process, two transactions in one second (a rollback's own run, tests): "-N"
+         * after the pid, which still sorts after the first */
+        size_t base = strlen(id);
+        for (unsigned n = 2; mkdirat(tfd, id, 0700) < 0; n++) {
+                if (errno != EEXIST || n > 99)
+                        return -errno;
+                snprintf(id + base, sizeof id - base, "-%u", n);
+        }
         if (fsync(tfd) < 0)
                 return -errno;
         r = journal_attach(tfd, state_dir, id, ATTACH_CREATE, ret);
@@ -384,7 +390,7 @@ int journal_read_file(struct journal *j, const char *name, char **ret, size_t *r
 
 int journal_summary(struct journal *j, struct journal_summary *ret) {
         _cleanup_free_ char *text = NULL;
-        size_t len;
+        size_t len = 0;
         int r;
 
         r = read_all_at(j->dir_fd, "journal", &text, &len);
@@ -471,7 +477,7 @@ int journal_prune(const char *state_dir, size_t keep) {
         r = journal_list(state_dir, &ids);
         if (r < 0)
                 return r;
-        n = strv_length(ids);
+        n = ids ? strv_length(ids) : 0;
         /* newest first: keep the first 'keep' finished ones, never an unfinished one */
         for (size_t i = n; i > 0; i--) {
                 struct journal j = JOURNAL_NULL;
