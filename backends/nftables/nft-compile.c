@@ -261,6 +261,21 @@ static int compile_expr(struct nft_ruleset *rs, size_t table, const char *name, 
                         return 0; /* only adds to a set */
                 op->kind = NFT_OP_SOMETIMES;
                 goto unknown_named;
+        } else if (streq(name, "fib") && (u32_of(t, NFTA_FIB_FLAGS) & NFTA_FIB_F_SADDR) &&
+                   !(u32_of(t, NFTA_FIB_FLAGS) & NFTA_FIB_F_DADDR) &&
+                   (u32_of(t, NFTA_FIB_RESULT) == NFT_FIB_RESULT_OIF ||
+                    u32_of(t, NFTA_FIB_RESULT) == NFT_FIB_RESULT_OIFNAME)) {
+                /* A reverse-path check (firewalld's and Debian's rpfilter): which interface the
+                 * route back to the source leaves by. A client the host has no route back to
+                 * cannot complete a handshake at all, so for every client that can, the
+                 * result is some interface: never 0 / missing. (With iif in the key, asymmetric
+                 * routing would fail it: out of scope.) */
+                uint32_t flags = u32_of(t, NFTA_FIB_FLAGS);
+
+                op->kind = NFT_OP_RPF;
+                op->len = flags & NFTA_FIB_F_PRESENT ? 1
+                          : u32_of(t, NFTA_FIB_RESULT) == NFT_FIB_RESULT_OIF ? 4 : 16;
+                r = reg_offset(u32_of(t, NFTA_FIB_DREG), &op->dreg);
         } else if (streq(name, "numgen") || streq(name, "hash")) {
                 op->kind = NFT_OP_OPAQUE;
                 op->len = 4;

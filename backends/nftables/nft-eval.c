@@ -416,6 +416,15 @@ static int eval_rule(struct ctx *c, const struct nft_rule *rule, struct rule_out
                         nft_value_opaque(&v, op->len);
                         reg_write(c, op->dreg, &v);
                         break;
+                case NFT_OP_RPF: { /* some interface: any value but all zeroes */
+                        uint8_t lo[16] = {}, hi[16];
+
+                        lo[op->len - 1] = 1;
+                        memset(hi, 0xff, sizeof hi);
+                        nft_value_range(&v, lo, hi, op->len);
+                        reg_write(c, op->dreg, &v);
+                        break;
+                }
                 case NFT_OP_XT_MATCH:
                         m = nft_match_and(m, xt_match(c, op));
                         if (m == NFT_MATCH_UNKNOWN && !c->ps.unknown)

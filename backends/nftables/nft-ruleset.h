@@ -38,6 +38,7 @@ enum nft_op_kind {
         NFT_OP_NOTRACK,
         NFT_OP_SOMETIMES, /* limit, quota, connlimit: true for some packets only; name */
         NFT_OP_OPAQUE,    /* a load of a value we cannot know (numgen, hash): dreg, len */
+        NFT_OP_RPF,       /* fib saddr [. iif] oif|oifname [present]: a route back exists: dreg, len */
         NFT_OP_UNKNOWN,   /* an expression the evaluator does not understand: name */
         NFT_OP_XT_MATCH,  /* iptables-nft compat match: name, info */
         NFT_OP_XT_TARGET, /* iptables-nft compat target: name */

@@ -314,6 +314,9 @@ char *nft_rule_to_text(struct nft_ruleset *rs, const struct nft_chain *c, const 
                         SEP();
                         fprintf(f, "xt %s \"%s\"", op->kind == NFT_OP_XT_MATCH ? "match" : "target", op->name);
                         break;
+                case NFT_OP_RPF: /* printed by its compare: "fib ... eq 0" */
+                        regs[op->dreg / 4 % 16] = (struct desc) { "fib saddr oif", T_HEX, 0, false };
+                        break;
                 case NFT_OP_SOMETIMES:
                 case NFT_OP_UNKNOWN:
                         if (op->kind == NFT_OP_UNKNOWN && op->flags) { /* a load, printed by its compare */

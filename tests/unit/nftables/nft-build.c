@@ -252,6 +252,20 @@ void tb_rule(struct nft_ruleset *rs, int family, const char *table, const char *
                         nftnl_expr_set_u32(e, NFTNL_EXPR_OSF_DREG, NFT_REG_1);
                         add(r, e);
                         cmp(r, NFT_CMP_EQ, name, 16);
+                } else if (strcmp(t, "rpfmissing") == 0 || strcmp(t, "fibdaddrtype") == 0) {
+                        /* fib saddr . mark . iif oif missing (firewalld's rpfilter), or
+                         * fib daddr type local (not modelled) */
+                        bool rpf = strcmp(t, "rpfmissing") == 0;
+                        struct nftnl_expr *e = nftnl_expr_alloc("fib");
+                        uint32_t zero = 0, local = 2;
+                        nftnl_expr_set_u32(e, NFTNL_EXPR_FIB_DREG, NFT_REG_1);
+                        nftnl_expr_set_u32(e, NFTNL_EXPR_FIB_RESULT,
+                                           rpf ? NFT_FIB_RESULT_OIF : NFT_FIB_RESULT_ADDRTYPE);
+                        nftnl_expr_set_u32(e, NFTNL_EXPR_FIB_FLAGS,
+                                           rpf ? NFTA_FIB_F_SADDR | NFTA_FIB_F_MARK | NFTA_FIB_F_IIF
+                                               : NFTA_FIB_F_DADDR);
+                        add(r, e);
+                        cmp(r, NFT_CMP_EQ, rpf ? &zero : &local, 4);
                 } else if (strcmp(t, "tproxy") == 0) {
                         add(r, nftnl_expr_alloc("tproxy"));
                 } else if (strcmp(t, "accept") == 0) {

@@ -29,6 +29,8 @@ void tb_index(struct nft_ruleset *rs);
  *   "counter"
  *   "osf"            an expression the evaluator does not know, loading a register, + compare
  *   "tproxy"         an unknown statement
+ *   "rpfmissing"     fib saddr . mark . iif oif missing (a reverse-path filter)
+ *   "fibdaddrtype"   fib daddr type local (not modelled: unknown)
  *   "accept" "drop" "reject" "return" "jump:NAME" "goto:NAME"
  */
 void tb_rule(struct nft_ruleset *rs, int family, const char *table, const char *chain, const char *spec);

@@ -276,6 +276,37 @@ static void test_unknown_expression(void **state) {
         nft_ruleset_done(&rs);
 }
 
+/* firewalld's reverse-path filter in its prerouting chain: a client the host can answer is
+ * never "missing", so it does not drop the SYN; other fib lookups stay unknown. */
+static void test_rpfilter(void **state) {
+        struct nft_ruleset rs = {};
+        struct nft_facts f;
+        const struct nft_chain_verdict *v;
+
+        tb_table(&rs, NFPROTO_INET, "firewalld");
+        tb_base_chain(&rs, NFPROTO_INET, "firewalld", "filter_PREROUTING", NF_INET_PRE_ROUTING, -290, NF_ACCEPT);
+        tb_index(&rs);
+        tb_rule(&rs, NFPROTO_INET, "firewalld", "filter_PREROUTING", "rpfmissing drop");
+        f = facts_for(&rs, NULL);
+        v = first(&f, NFPROTO_IPV6);
+        assert_non_null(v);
+        assert_int_equal(v->verdict, NFT_VERDICT_ACCEPTED);
+        assert_int_equal(first(&f, NFPROTO_IPV4)->verdict, NFT_VERDICT_ACCEPTED);
+        nft_facts_done(&f);
+        nft_ruleset_done(&rs);
+
+        rs = (struct nft_ruleset) {};
+        tb_table(&rs, NFPROTO_INET, "filter");
+        tb_base_chain(&rs, NFPROTO_INET, "filter", "input", NF_INET_LOCAL_IN, 0, NF_ACCEPT);
+        tb_index(&rs);
+        tb_rule(&rs, NFPROTO_INET, "filter", "input", "tcp fibdaddrtype drop");
+        f = facts_for(&rs, NULL);
+        assert_int_equal(first(&f, NFPROTO_IPV4)->verdict, NFT_VERDICT_UNKNOWN);
+        assert_string_equal(first(&f, NFPROTO_IPV4)->unknown, "fib");
+        nft_facts_done(&f);
+        nft_ruleset_done(&rs);
+}
+
 static void test_unknown_statement(void **state) {
         struct nft_ruleset rs = {};
         struct nft_facts f;
@@ -415,7 +446,7 @@ int main(void) {
                 cmocka_unit_test(test_goto_falls_back_to_policy),
                 cmocka_unit_test(test_two_base_chains),
                 cmocka_unit_test(test_unknown_expression),
-                cmocka_unit_test(test_unknown_statement),
+                cmocka_unit_test(test_unknown_statement), cmocka_unit_test(test_rpfilter),
                 cmocka_unit_test(test_sources),
                 cmocka_unit_test(test_big_set_not_read),
                 cmocka_unit_test(test_ct_new),
