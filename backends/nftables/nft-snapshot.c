@@ -31,6 +31,7 @@
 
 #define SNAPSHOT_HEADER "sshrepair-nftables-snapshot 1\n"
 #define MSG_MAX (64u * 1024u)
+#define NFT_RULE_MAX_ANON 64
 
 struct snap {
         struct nft_nl nl;
@@ -201,6 +202,10 @@ struct rule_ctx {
         int family;
         const char *table;
         int error;
+        /* the anonymous sets of the rule's lookups, in order, whose names unname_lookups()
+         * took out of the message */
+        ssize_t anon[NFT_RULE_MAX_ANON];
+        size_t n_anon, next_anon;
 };
 
 static int rewrite_expr(struct nftnl_expr *e, void *data) {
@@ -218,10 +223,12 @@ static int rewrite_expr(struct nftnl_expr *e, void *data) {
         } else if (streq(name, "connlimit"))
                 nftnl_expr_set_u32(e, NFTNL_EXPR_CONNLIMIT_COUNT, 0);
         else if (streq(name, "lookup")) {
-                const char *set = nftnl_expr_get_str(e, NFTNL_EXPR_LOOKUP_SET);
-                ssize_t k = set ? find_set(rc->s, set) : -1;
+                /* a lookup of an anonymous set came without its name (unname_lookups) */
+                ssize_t k = nftnl_expr_is_set(e, NFTNL_EXPR_LOOKUP_SET) || rc->next_anon >= rc->n_anon
+                                    ? -1
+                                    : rc->anon[rc->next_anon++];
 
-                if (k >= 0 && (nftnl_set_get_u32(rc->s->sets[k], NFTNL_SET_FLAGS) & NFT_SET_ANONYMOUS)) {
+                if (k >= 0) {
                         uint32_t id = ++rc->s->next_id;
                         int r = write_anon_set(rc->s, rc->family, rc->table, (size_t) k, id);
                         if (r < 0) {
@@ -267,18 +274,108 @@ static int collect_cb(const struct nlmsghdr *nlh, void *data) {
         return MNL_CB_OK;
 }
 
+static bool set_is_anonymous(struct rule_ctx *rc, const char *name, ssize_t *ret) {
+        ssize_t k = find_set(rc->s, name);
+
+        *ret = k;
+        return k >= 0 && (nftnl_set_get_u32(rc->s->sets[k], NFTNL_SET_FLAGS) & NFT_SET_ANONYMOUS);
+}
+
+/* Copies one expression (NFTA_LIST_ELEM) into 'out'; a lookup of an anonymous set loses its
+ * NFTA_LOOKUP_SET, and the set is queued in rc->anon. */
+static int copy_expr(struct rule_ctx *rc, struct nlmsghdr *out, const struct nlattr *elem) {
+        const struct nlattr *a, *name = NULL, *data = NULL;
+        struct nlattr *nest;
+
+        mnl_attr_for_each_nested(a, elem)
+                if (mnl_attr_get_type(a) == NFTA_EXPR_NAME)
+                        name = a;
+                else if (mnl_attr_get_type(a) == NFTA_EXPR_DATA)
+                        data = a;
+        nest = mnl_attr_nest_start(out, NFTA_LIST_ELEM);
+        mnl_attr_for_each_nested(a, elem) {
+                const struct nlattr *b;
+                struct nlattr *inner;
+
+                if (a != data || !name || mnl_attr_validate(name, MNL_TYPE_NUL_STRING) < 0 ||
+                    !streq(mnl_attr_get_str(name), "lookup")) {
+                        mnl_attr_put(out, mnl_attr_get_type(a) | (a->nla_type & NLA_F_NESTED),
+                                     mnl_attr_get_payload_len(a), mnl_attr_get_payload(a));
+                        continue;
+                }
+                inner = mnl_attr_nest_start(out, NFTA_EXPR_DATA);
+                mnl_attr_for_each_nested(b, a) {
+                        ssize_t k;
+
+                        if (mnl_attr_get_type(b) == NFTA_LOOKUP_SET &&
+                            mnl_attr_validate(b, MNL_TYPE_NUL_STRING) >= 0 &&
+                            set_is_anonymous(rc, mnl_attr_get_str(b), &k)) {
+                                if (rc->n_anon == NFT_RULE_MAX_ANON)
+                                        return -E2BIG;
+                                rc->anon[rc->n_anon++] = k;
+                                continue;
+                        }
+                        mnl_attr_put(out, mnl_attr_get_type(b) | (b->nla_type & NLA_F_NESTED),
+                                     mnl_attr_get_payload_len(b), mnl_attr_get_payload(b));
+                }
+                mnl_attr_nest_end(out, inner);
+        }
+        mnl_attr_nest_end(out, nest);
+        return 0;
+}
+
+/* libnftnl 1.2.4 leaks a lookup's set name when it is set a second time, so the names of
+ * anonymous sets, which the snapshot replaces by "__set%d", are taken out of the dumped
+ * message before libnftnl parses it. 'buf' holds MSG_MAX bytes. */
+static int unname_lookups(struct rule_ctx *rc, const struct nlmsghdr *nlh, char *buf, struct nlmsghdr **ret) {
+        const struct nlattr *a;
+        struct nlmsghdr *out;
+        size_t hdr = sizeof(struct nfgenmsg);
+
+        if (nlh->nlmsg_len > MSG_MAX / 2 || nlh->nlmsg_len < mnl_nlmsg_size(hdr))
+                return -EBADMSG;
+        out = mnl_nlmsg_put_header(buf);
+        out->nlmsg_type = nlh->nlmsg_type;
+        out->nlmsg_flags = nlh->nlmsg_flags;
+        memcpy(mnl_nlmsg_put_extra_header(out, hdr), mnl_nlmsg_get_payload(nlh), hdr);
+        mnl_attr_for_each(a, nlh, hdr) {
+                const struct nlattr *e;
+                struct nlattr *nest;
+
+                if (mnl_attr_get_type(a) != NFTA_RULE_EXPRESSIONS) {
+                        mnl_attr_put(out, mnl_attr_get_type(a) | (a->nla_type & NLA_F_NESTED),
+                                     mnl_attr_get_payload_len(a), mnl_attr_get_payload(a));
+                        continue;
+                }
+                nest = mnl_attr_nest_start(out, NFTA_RULE_EXPRESSIONS);
+                mnl_attr_for_each_nested(e, a) {
+                        int r = copy_expr(rc, out, e);
+                        if (r < 0)
+                                return r;
+                }
+                mnl_attr_nest_end(out, nest);
+        }
+        *ret = out;
+        return 0;
+}
+
 static int write_rule(struct rule_ctx *rc, const struct nlmsghdr *nlh) {
         struct nftnl_rule *r = nftnl_rule_alloc();
-        struct nlmsghdr *out;
-        char *buf, *b = NULL;
+        struct nlmsghdr *out, *copy = NULL;
+        char *buf, *b = NULL, *in;
         int k;
 
         if (!r)
                 return -ENOMEM;
-        if (nftnl_rule_nlmsg_parse(nlh, r) < 0) {
+        rc->n_anon = rc->next_anon = 0;
+        in = calloc(1, MSG_MAX);
+        k = in ? unname_lookups(rc, nlh, in, &copy) : -ENOMEM;
+        if (k < 0 || nftnl_rule_nlmsg_parse(copy, r) < 0) {
+                free(in);
                 nftnl_rule_free(r);
-                return -EBADMSG;
+                return k < 0 ? k : -EBADMSG;
         }
+        free(in);
         nftnl_rule_unset(r, NFTNL_RULE_HANDLE);
         nftnl_rule_unset(r, NFTNL_RULE_POSITION);
         if (nftnl_expr_foreach(r, rewrite_expr, rc) < 0 || rc->error < 0) {
