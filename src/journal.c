@@ -185,20 +185,6 @@ int journal_lock(const char *state_dir, bool wait, pid_t *ret_holder) {
         return TAKE_FD(fd);
 }
 
-static int write_all(int fd, const char *data, size_t len) {
-        while (len > 0) {
-                ssize_t k = write(fd, data, len);
-
-                if (k < 0 && errno == EINTR)
-                        continue;
-                if (k < 0)
-                        return -errno;
-                data += k;
-                len -= (size_t) k;
-        }
-        return 0;
-}
-
 static int read_all_at(int dir_fd, const char *name, char **ret, size_t *ret_len) {
         _cleanup_close_ int fd = openat(dir_fd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 
@@ -359,7 +345,7 @@ int journal_record(struct journal *j, const char *format, ...) {
                         crc32_update(crc32(head, (size_t) hl), payload, strlen(payload)), payload);
         if (!rec)
                 return -ENOMEM;
-        r = write_all(j->log_fd, rec, strlen(rec));
+        r = write_full_fd(j->log_fd, rec, strlen(rec));
         if (r < 0)
                 return r;
         if (fsync(j->log_fd) < 0)
@@ -376,7 +362,7 @@ int journal_write_file(struct journal *j, const char *name, const char *data, si
         fd = openat(j->dir_fd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
         if (fd < 0)
                 return -errno;
-        r = write_all(fd, data, len);
+        r = write_full_fd(fd, data, len);
         if (r < 0)
                 return r;
         if (fsync(fd) < 0)

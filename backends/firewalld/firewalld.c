@@ -19,6 +19,7 @@
 #include "sshd/sshd-files.h"
 #include "systemd/systemd-unit.h"
 #include "util/exec.h"
+#include "util/fileio.h"
 #include "util/log.h"
 #include "util/strv.h"
 
@@ -515,7 +516,6 @@ static int snapshot_files(const struct options *o, const struct plan *plan, char
 static int create_file(const char *path, const char *data) {
         _cleanup_free_ char *dir = strdup(path), *tmp = strprintf("%s.sshrepair-new", path);
         _cleanup_close_ int fd = -1;
-        size_t len = strlen(data), off = 0;
         char *slash;
 
         if (!dir || !tmp)
@@ -530,14 +530,8 @@ static int create_file(const char *path, const char *data) {
         fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
         if (fd < 0)
                 return -errno;
-        while (off < len) {
-                ssize_t k = write(fd, data + off, len - off);
-                if (k < 0 && errno == EINTR)
-                        continue;
-                if (k < 0)
-                        goto fail;
-                off += (size_t) k;
-        }
+        if (write_full_fd(fd, data, strlen(data)) < 0)
+                goto fail;
         if (fchmod(fd, 0644) < 0 || fsync(fd) < 0 || rename(tmp, path) < 0)
                 goto fail;
         return 0;

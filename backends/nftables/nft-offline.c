@@ -19,6 +19,7 @@
 #include "nft-offline.h"
 #include "nft-persist.h"
 #include "util/exec.h"
+#include "util/fileio.h"
 #include "util/strv.h"
 
 #define NFT_LOAD_TIMEOUT_MS 30000
@@ -38,32 +39,6 @@ static unsigned find_include(const char *text) {
                 if (p)
                         p++;
         }
-        return 0;
-}
-
-static int read_text(const char *path, char **ret) {
-        FILE *f = fopen(path, "re");
-        char *buf = NULL;
-        size_t size = 0;
-        FILE *out;
-        char chunk[4096];
-        size_t n;
-
-        if (!f)
-                return -errno;
-        out = open_memstream(&buf, &size);
-        if (!out) {
-                fclose(f);
-                return -ENOMEM;
-        }
-        while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-                fwrite(chunk, 1, n, out);
-        fclose(f);
-        if (fclose(out) != 0) {
-                free(buf);
-                return -ENOMEM;
-        }
-        *ret = buf;
         return 0;
 }
 
@@ -146,7 +121,7 @@ int nft_offline_probe(const struct options *o, struct facts *f) {
                                           o->root, path);
                 return f->nft.source ? 0 : -ENOMEM;
         }
-        r = read_text(path, &text);
+        r = read_full_file(path, NFT_FILE_MAX, &text, NULL);
         if (r == -ENOENT) {
                 f->nft.known = true;
                 f->nft.offline = true;

@@ -13,6 +13,7 @@
 
 #include "nft-batch.h"
 #include "nft-persist.h"
+#include "util/fileio.h"
 #include "systemd/systemd-unit.h"
 #include "util/strv.h"
 
@@ -24,33 +25,6 @@ static char *checksum(const char *data, size_t len) {
                 h *= 1099511628211ULL;
         }
         return strprintf("%016llx", (unsigned long long) h);
-}
-
-static int read_file(const char *path, char **ret, size_t *ret_len) {
-        FILE *f = fopen(path, "re");
-        char *buf = NULL;
-        size_t size = 0, n;
-        FILE *out;
-        char chunk[4096];
-
-        if (!f)
-                return -errno;
-        out = open_memstream(&buf, &size);
-        if (!out) {
-                fclose(f);
-                return -ENOMEM;
-        }
-        while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-                fwrite(chunk, 1, n, out);
-        fclose(f);
-        if (fclose(out) != 0) {
-                free(buf);
-                return -ENOMEM;
-        }
-        *ret = buf;
-        if (ret_len)
-                *ret_len = size;
-        return 0;
 }
 
 /* Braces outside quotes and comments; *ret_semi: a ';' outside quotes and braces. */
@@ -195,7 +169,7 @@ int nft_conf_probe(const struct options *o, struct nft_conf *ret) {
         real = options_path(o, NFT_CONF_PATH);
         if (!real)
                 return -ENOMEM;
-        r = read_file(real, &text, &len);
+        r = read_full_file(real, NFT_FILE_MAX, &text, &len);
         if (r < 0)
                 return r == -ENOENT ? 0 : r;
         c.path = strdup(NFT_CONF_PATH);
@@ -251,7 +225,7 @@ int nft_conf_apply(const struct options *o, const struct step *s, char ***ret_de
         path = options_path(o, nft_step_arg(s, "path"));
         if (!path)
                 return -ENOMEM;
-        r = read_file(path, &text, &len);
+        r = read_full_file(path, NFT_FILE_MAX, &text, &len);
         if (r < 0)
                 return r;
         now = checksum(text, len);
@@ -299,7 +273,7 @@ int nft_conf_snapshot(const struct options *o, const char *path, FILE *out) {
 
         if (!real)
                 return -ENOMEM;
-        r = read_file(real, &text, &len);
+        r = read_full_file(real, NFT_FILE_MAX, &text, &len);
         if (r == -ENOENT) {
                 fprintf(out, "file %s absent\n", path);
                 return 0;

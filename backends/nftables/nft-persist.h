@@ -1,5 +1,8 @@
 #pragma once
 
+/* The largest ruleset file read (nftables.conf). */
+#define NFT_FILE_MAX (64u * 1024u * 1024u)
+
 /* The ruleset file loaded at boot (Debian: /etc/nftables.conf by nftables.service): where the
  * rules of each chain are, so that a plan can make the same change there; the edit itself;
  * and its part of the snapshot. */

@@ -136,7 +136,6 @@ static int write_replace(const char *path, const char *data, size_t len, const s
         _cleanup_free_ char *copy = strdup(path), *tmp = NULL;
         _cleanup_close_ int fd = -1, dfd = -1;
         const char *dir;
-        size_t off = 0;
         int r;
 
         if (!copy)
@@ -148,16 +147,9 @@ static int write_replace(const char *path, const char *data, size_t len, const s
         fd = mkostemp(tmp, O_CLOEXEC);
         if (fd < 0)
                 return -errno;
-        while (off < len) {
-                ssize_t k = write(fd, data + off, len - off);
-                if (k < 0 && errno == EINTR)
-                        continue;
-                if (k < 0) {
-                        r = -errno;
-                        goto fail;
-                }
-                off += (size_t) k;
-        }
+        r = write_full_fd(fd, data, len);
+        if (r < 0)
+                goto fail;
         if (fchown(fd, m->uid, m->gid) < 0 || fchmod(fd, m->mode) < 0) {
                 r = -errno;
                 goto fail;
@@ -295,7 +287,6 @@ static int mkdir_parents(const char *path) {
 
 static int write_new(const char *path, const char *data, size_t len) {
         _cleanup_close_ int fd = -1;
-        size_t off = 0;
         int r = mkdir_parents(path);
 
         if (r < 0)
@@ -303,14 +294,9 @@ static int write_new(const char *path, const char *data, size_t len) {
         fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
         if (fd < 0)
                 return -errno;
-        while (off < len) {
-                ssize_t k = write(fd, data + off, len - off);
-                if (k < 0 && errno == EINTR)
-                        continue;
-                if (k < 0)
-                        return -errno;
-                off += (size_t) k;
-        }
+        r = write_full_fd(fd, data, len);
+        if (r < 0)
+                return r;
         return 0;
 }
 

@@ -22,29 +22,14 @@
 static const char *const service_names[] = { "ssh.service", "sshd.service", NULL };
 static const char *const socket_names[] = { "ssh.socket", "sshd.socket", NULL };
 
-static int read_first_existing(sd_bus *bus, const char *const *names, struct unit_fact *ret) {
+/* The first unit of 'names' that exists: through the manager ('bus'), or offline from the
+ * unit files under 'root' (bus NULL). */
+static int read_first_existing(sd_bus *bus, const char *root, const char *const *names, struct unit_fact *ret) {
         for (const char *const *n = names; *n; n++) {
                 struct unit_fact u = {};
                 int r;
 
-                r = sd_unit_read(bus, *n, &u);
-                if (r < 0)
-                        return r;
-                if (!streq(u.load_state, "not-found")) {
-                        *ret = u;
-                        return 1;
-                }
-                unit_fact_done(&u);
-        }
-        return 0;
-}
-
-static int read_first_existing_offline(const char *root, const char *const *names, struct unit_fact *ret) {
-        for (const char *const *n = names; *n; n++) {
-                struct unit_fact u = {};
-                int r;
-
-                r = sd_offline_unit_read(root, *n, &u);
+                r = bus ? sd_unit_read(bus, *n, &u) : sd_offline_unit_read(root, *n, &u);
                 if (r < 0)
                         return r;
                 if (!streq(u.load_state, "not-found")) {
@@ -87,10 +72,10 @@ static int systemd_probe_offline(const struct options *o, struct facts *f) {
                 return f->systemd_error ? 0 : -ENOMEM;
         }
         f->systemd = true;
-        r = read_first_existing_offline(o->root, service_names, &f->service);
+        r = read_first_existing(NULL, o->root, service_names, &f->service);
         if (r < 0)
                 return strv_extendf(&f->unreadable, "ssh service unit: %s", strerror(-r));
-        r = read_first_existing_offline(o->root, socket_names, &f->socket);
+        r = read_first_existing(NULL, o->root, socket_names, &f->socket);
         if (r < 0)
                 return strv_extendf(&f->unreadable, "ssh socket unit: %s", strerror(-r));
         return probe_blocker(o, f);
@@ -113,10 +98,10 @@ static int systemd_probe(const struct options *o, struct facts *f) {
         }
         f->systemd = true;
 
-        r = read_first_existing(bus, service_names, &f->service);
+        r = read_first_existing(bus, NULL, service_names, &f->service);
         if (r < 0)
                 return strv_extendf(&f->unreadable, "ssh service unit: %s", strerror(-r));
-        r = read_first_existing(bus, socket_names, &f->socket);
+        r = read_first_existing(bus, NULL, socket_names, &f->socket);
         if (r < 0)
                 return strv_extendf(&f->unreadable, "ssh socket unit: %s", strerror(-r));
 
