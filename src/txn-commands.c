@@ -361,7 +361,7 @@ int txn_status(const char *state_dir, bool json, FILE *out) {
         } else if (!ids)
                 fprintf(out, "No transactions in %s.\n", state_dir);
 
-        for (size_t i = strv_length(ids); i > 0; i--) {
+        for (size_t i = ids ? strv_length(ids) : 0; i > 0; i--) {
                 struct loaded l;
                 enum txn_state st;
 

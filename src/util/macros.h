@@ -45,7 +45,7 @@ static inline void closep(int *fd) {
 
 /* Declares a cleanup function for a type whose destructor takes a pointer and accepts NULL. */
 #define DEFINE_CLEANUP_FUNC(type, func)                 \
-        static inline void func##p(type **p) {          \
+        static inline void func##p(type **p) { /* NOLINT(bugprone-macro-parentheses): a type */ \
                 if (*p)                                 \
                         func(*p);                       \
         }

@@ -1,0 +1,25 @@
+/* Linked into the sshrepair executable only when it is built with -Dsanitizer-logs=PREFIX
+ * (and -Db_sanitize=address,undefined), for the integration scenarios in containers: the
+ * tool runs there in a clean environment, and as systemd units it starts itself, so the
+ * sanitizer options cannot come from ASAN_OPTIONS alone. Every report is written to
+ * PREFIX-asan.PID / PREFIX-ubsan.PID (tests/sanitize/run.sh fails a case when one exists),
+ * the first error ends the process with exit status 99 (never an exit status the tool
+ * uses). The environment still overrides these (ASAN_OPTIONS, UBSAN_OPTIONS). */
+
+#ifndef SANITIZER_LOG_PREFIX
+#error "SANITIZER_LOG_PREFIX is not defined"
+#endif
+
+const char *__asan_default_options(void);
+const char *__ubsan_default_options(void);
+
+const char *__asan_default_options(void) {
+        return "log_path=" SANITIZER_LOG_PREFIX "-asan:halt_on_error=1:exitcode=99:abort_on_error=0"
+               ":detect_leaks=" SANITIZER_DETECT_LEAKS ":detect_stack_use_after_return=1"
+               ":check_initialization_order=1:strict_string_checks=1"
+               ":fast_unwind_on_malloc=0";
+}
+
+const char *__ubsan_default_options(void) {
+        return "log_path=" SANITIZER_LOG_PREFIX "-ubsan:halt_on_error=1:exitcode=99:print_stacktrace=1";
+}
