@@ -21,6 +21,7 @@ struct desc {
         enum vtype type;
         unsigned prefix; /* bits kept by a prefix mask, 0: none */
         bool ctbits;     /* masked ct state */
+        uint32_t mask;   /* with ctbits: the state bits tested */
 };
 
 static void put_value(FILE *f, enum vtype t, const uint8_t *d, size_t len, unsigned prefix) {
@@ -209,6 +210,7 @@ static const char *verdict_name(int32_t v) {
 
 char *nft_rule_to_text(struct nft_ruleset *rs, const struct nft_chain *c, const struct nft_rule *r) {
         int family = rs->tables[c->table].family;
+        int l3 = family; /* in inet tables: ipv4 or ipv6 once "meta nfproto" said so */
         struct desc regs[16] = {};
         bool transport = false, network = false, first = true;
         char *buf = NULL;
@@ -229,7 +231,7 @@ char *nft_rule_to_text(struct nft_ruleset *rs, const struct nft_chain *c, const 
 
                 switch (op->kind) {
                 case NFT_OP_PAYLOAD:
-                        regs[op->dreg / 4 % 16] = payload_desc(op, family);
+                        regs[op->dreg / 4 % 16] = payload_desc(op, l3);
                         break;
                 case NFT_OP_META:
                         regs[op->dreg / 4 % 16] = meta_desc(op->sub);
@@ -243,15 +245,18 @@ char *nft_rule_to_text(struct nft_ruleset *rs, const struct nft_chain *c, const 
                         unsigned bits = 0;
                         for (size_t k = 0; k < op->len; k++)
                                 bits += (unsigned) __builtin_popcount(op->data[k]);
-                        if (nd.type == T_CTSTATE)
+                        if (nd.type == T_CTSTATE) {
                                 nd.ctbits = true;
-                        else
+                                memcpy(&nd.mask, op->data, MIN((size_t) op->len, sizeof nd.mask));
+                        } else
                                 nd.prefix = bits;
                         regs[op->dreg / 4 % 16] = nd;
                         break;
                 }
                 case NFT_OP_CMP: {
                         static const char *const ops[] = { "", "!= ", "< ", "<= ", "> ", ">= " };
+                        if (d->name && streq(d->name, "meta nfproto") && op->sub == NFT_CMP_EQ && op->len >= 1)
+                                l3 = op->data[0];
                         if (d->name && (streq(d->name, "meta l4proto") || streq(d->name, "ip protocol") ||
                                         streq(d->name, "ip6 nexthdr")) && transport && op->sub == NFT_CMP_EQ)
                                 break; /* implied by "tcp dport" */
@@ -267,11 +272,10 @@ char *nft_rule_to_text(struct nft_ruleset *rs, const struct nft_chain *c, const 
                                 i++;
                                 break;
                         }
-                        if (d->ctbits) { /* ct state & bits != 0 */
-                                fprintf(f, "%s ", d->name);
-                                if (op->sub == NFT_CMP_EQ)
-                                        fputs("!= ", f);
-                                continue;
+                        if (d->ctbits) { /* ct state & bits != 0: one of them; == 0: none */
+                                fprintf(f, "%s %s", d->name, op->sub == NFT_CMP_EQ ? "!= " : "");
+                                put_value(f, T_CTSTATE, (const uint8_t *) &d->mask, sizeof d->mask, 0);
+                                break;
                         }
                         fprintf(f, "%s %s", d->name ?: "payload", op->sub < ELEMENTSOF(ops) ? ops[op->sub] : "? ");
                         put_value(f, d->type, op->data, op->len, d->prefix);
@@ -313,6 +317,9 @@ char *nft_rule_to_text(struct nft_ruleset *rs, const struct nft_chain *c, const 
                 case NFT_OP_XT_TARGET:
                         SEP();
                         fprintf(f, "xt %s \"%s\"", op->kind == NFT_OP_XT_MATCH ? "match" : "target", op->name);
+                        break;
+                case NFT_OP_OPAQUE:
+                        regs[op->dreg / 4 % 16] = (struct desc) { "numgen|hash", T_HEX, 0, false };
                         break;
                 case NFT_OP_RPF: /* printed by its compare: "fib ... eq 0" */
                         regs[op->dreg / 4 % 16] = (struct desc) { "fib saddr oif", T_HEX, 0, false };

@@ -230,6 +230,14 @@ void tb_rule(struct nft_ruleset *rs, int family, const char *table, const char *
                         if (plen < 32)
                                 bitwise(r, mask, 4);
                         cmp(r, NFT_CMP_EQ, lo, 4);
+                } else if (strcmp(t, "saddr6=2001:db8::/32") == 0) {
+                        /* ip6 saddr 2001:db8::/32, as nft emits it: the first 4 bytes only */
+                        static const uint8_t net[4] = { 0x20, 0x01, 0x0d, 0xb8 };
+                        uint8_t nfp = NFPROTO_IPV6;
+                        meta(r, NFT_META_NFPROTO);
+                        cmp(r, NFT_CMP_EQ, &nfp, 1);
+                        payload(r, NFT_PAYLOAD_NETWORK_HEADER, 8, 4);
+                        cmp(r, NFT_CMP_EQ, net, 4);
                 } else if (strncmp(t, "iifname=", 8) == 0) {
                         char name[16] = {};
                         strncpy(name, t + 8, 15);

@@ -24,6 +24,7 @@ void tb_index(struct nft_ruleset *rs);
  *   "dportrange=20-25" range expression
  *   "dport@NAME"     lookup in set NAME (sreg 1)
  *   "saddr=10.0.0.0/8" ip saddr with a prefix
+ *   "saddr6=2001:db8::/32" ip6 saddr with a prefix (that one only)
  *   "iifname=lo"     iifname "lo"
  *   "ctnew" / "ctest"  ct state new / ct state established,related
  *   "counter"

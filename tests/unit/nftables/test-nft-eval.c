@@ -412,6 +412,19 @@ static void test_ct_new(void **state) {
         f = facts_for(&rs, NULL);
         assert_int_equal(first(&f, NFPROTO_IPV4)->index, 2);
         assert_true(first(&f, NFPROTO_IPV4)->only_port);
+        /* the states tested are named */
+        assert_string_equal(first(&f, NFPROTO_IPV4)->text, "ct state new tcp dport 22 drop");
+        nft_facts_done(&f);
+        nft_ruleset_done(&rs);
+
+        /* an IPv6 prefix in an inet table: after "meta nfproto ipv6", 4 bytes at offset 8 */
+        rs = (struct nft_ruleset) {};
+        setup_inet(&rs, NF_ACCEPT);
+        tb_index(&rs);
+        tb_rule(&rs, NFPROTO_INET, "filter", "input", "saddr6=2001:db8::/32 tcp dport=22 drop");
+        f = facts_for(&rs, "2001:db8::5/128"); /* a source inside the prefix: the rule drops it */
+        assert_int_equal(first(&f, NFPROTO_IPV6)->verdict, NFT_VERDICT_DROPPED);
+        assert_string_equal(first(&f, NFPROTO_IPV6)->text, "ip6 saddr 2001:db8::/32 tcp dport 22 drop");
         nft_facts_done(&f);
         nft_ruleset_done(&rs);
 }
