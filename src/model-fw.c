@@ -1,3 +1,5 @@
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "model-fw.h"
@@ -43,12 +45,27 @@ static void ufw_facts_done(struct ufw_facts *u) {
         *u = (struct ufw_facts) {};
 }
 
-static void firewalld_zone_done(struct firewalld_zone *z) {
-        for (size_t i = 0; i < z->n_ports; i++) {
-                strv_free(z->ports[i].runtime_blocking);
-                strv_free(z->ports[i].permanent_blocking);
-                strv_free(z->ports[i].notes);
+static void firewalld_port_done(struct firewalld_port *p) {
+        strv_free(p->runtime_blocking);
+        strv_free(p->permanent_blocking);
+        strv_free(p->notes);
+}
+
+int firewalld_zone_add_port(struct firewalld_zone *z, struct firewalld_port *p) {
+        struct firewalld_port *np = realloc(z->ports, sizeof(*np) * (z->n_ports + 1));
+
+        if (!np) {
+                firewalld_port_done(p);
+                return -ENOMEM;
         }
+        z->ports = np;
+        z->ports[z->n_ports++] = *p;
+        return 0;
+}
+
+static void firewalld_zone_done(struct firewalld_zone *z) {
+        for (size_t i = 0; i < z->n_ports; i++)
+                firewalld_port_done(&z->ports[i]);
         free(z->ports);
         free(z->name);
         strv_free(z->interfaces);

@@ -146,6 +146,9 @@ struct firewalld_zone {
         bool editable;         /* it has a "</zone>" line to add an element before */
 };
 
+/* Appends *p to z->ports, which takes what it holds; on failure frees what *p holds. */
+int firewalld_zone_add_port(struct firewalld_zone *z, struct firewalld_port *p);
+
 struct firewalld_facts {
         bool installed;
         bool running;          /* org.fedoraproject.FirewallD1 is on the system bus */

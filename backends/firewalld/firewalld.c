@@ -237,14 +237,7 @@ static int probe_port(sd_bus *bus, struct firewalld_zone *z, const char *config_
                 fp.permanent = fp.runtime;
         }
 
-        struct firewalld_port *np = realloc(z->ports, sizeof(*np) * (z->n_ports + 1));
-        if (!np) {
-                r = -ENOMEM;
-                goto fail;
-        }
-        z->ports = np;
-        z->ports[z->n_ports++] = fp;
-        return 0;
+        return firewalld_zone_add_port(z, &fp);
 fail:
         strv_free(fp.runtime_blocking);
         strv_free(fp.permanent_blocking);

@@ -221,7 +221,6 @@ static bool port_listed(char **ports, uint16_t port) {
 static int evaluate_port(struct firewalld_zone *z, const struct fwd_zone_xml *x, uint16_t port) {
         struct firewalld_port fp = { .port = port, .blocking_only_port = true, .runtime = FW_VERDICT_ACCEPTED,
                                      .runtime_allowed = true };
-        struct firewalld_port *np;
         bool accepts = false;
         int r;
 
@@ -230,14 +229,7 @@ static int evaluate_port(struct firewalld_zone *z, const struct fwd_zone_xml *x,
                 goto fail;
         fp.permanent_allowed = (port == 22 && strv_contains(x->services, "ssh")) || port_listed(x->ports, port) || accepts;
         fp.permanent = fwd_zone_verdict(fp.permanent_allowed, fp.permanent_blocking, x->target);
-        np = realloc(z->ports, sizeof(*np) * (z->n_ports + 1));
-        if (!np) {
-                r = -ENOMEM;
-                goto fail;
-        }
-        z->ports = np;
-        z->ports[z->n_ports++] = fp;
-        return 0;
+        return firewalld_zone_add_port(z, &fp);
 fail:
         strv_free(fp.permanent_blocking);
         strv_free(fp.notes);
