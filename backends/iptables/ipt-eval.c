@@ -84,45 +84,6 @@ static bool port_requested(const struct ipt_packet *p, unsigned port) {
         return false;
 }
 
-/* A decimal number of at most 5 digits at *s; advances *s. */
-static int parse_port(const char **s, unsigned long *ret) {
-        const char *p = *s;
-        unsigned long v = 0;
-
-        if (*p < '0' || *p > '9')
-                return -EINVAL;
-        for (; *p >= '0' && *p <= '9'; p++) {
-                if (p - *s >= 5)
-                        return -EINVAL;
-                v = v * 10 + (unsigned long) (*p - '0');
-        }
-        *s = p;
-        *ret = v;
-        return 0;
-}
-
-/* "22", "20:25", ":25", "1024:" */
-static int parse_range(const char *s, unsigned *lo, unsigned *hi) {
-        unsigned long a = 0, b = 65535;
-
-        if (*s != ':') {
-                if (parse_port(&s, &a) < 0 || (*s && *s != ':'))
-                        return -EINVAL;
-                if (!*s)
-                        b = a;
-        }
-        if (*s == ':') {
-                s++;
-                if (*s && (parse_port(&s, &b) < 0 || *s))
-                        return -EINVAL;
-        }
-        if (a > 65535 || b > 65535 || a > b)
-                return -EINVAL;
-        *lo = (unsigned) a;
-        *hi = (unsigned) b;
-        return 0;
-}
-
 /* A destination port list ("22,80,100:200"): whether it holds the port, and whether it
  * holds nothing but requested ports. */
 static int dports(struct rule_eval *e, const char *list, bool invert, const char *opt) {
@@ -135,7 +96,7 @@ static int dports(struct rule_eval *e, const char *list, bool invert, const char
         for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
                 unsigned lo, hi;
 
-                if (parse_range(t, &lo, &hi) < 0) {
+                if (ipt_parse_port_range(t, &lo, &hi) < 0) {
                         note(e, MATCH_UNKNOWN, "cannot read the port list '%s'", list);
                         return 0;
                 }
@@ -370,7 +331,7 @@ static int eval_option(struct rule_eval *e, const char *opt, char **args, size_t
                 if (streq(opt, "--sport") || streq(opt, "--source-port") || streq(opt, "--sports") ||
                     streq(opt, "--source-ports") || streq(opt, "--ports") || streq(opt, "--tcp-option")) {
                         unsigned lo, hi;
-                        if (a && parse_range(a, &lo, &hi) == 0 && lo == 0 && hi == 65535)
+                        if (a && ipt_parse_port_range(a, &lo, &hi) == 0 && lo == 0 && hi == 65535)
                                 return 0;
                         note(e, MATCH_SOME, "%s %s", opt, strna(a));
                         e->port_only = e->port_only && !streq(opt, "--ports");
@@ -473,26 +434,12 @@ static enum target_kind target_kind(const struct ipt_rule *r, size_t i) {
 }
 
 /* The cheap conditions first: most rules of a big ruleset are for other protocols or
- * ports, and this sees that without the full walk (which formats notes). */
+ * ports, and the parser's note of the rule's -p and --dport shows that without the full
+ * walk (which formats notes). */
 static bool quick_no(const struct ipt_packet *p, const struct ipt_rule *r) {
-        for (size_t i = 0; i + 1 < r->n_tok; i++) {
-                const char *t = r->tok[i];
-                bool inv;
-                unsigned lo, hi;
-
-                if (t[0] != '-' || ipt_tok_quoted(r, i))
-                        continue;
-                inv = i > 0 && r->tok[i - 1][0] == '!' && r->tok[i - 1][1] == 0;
-                if (t[1] == 'p' && t[2] == 0) {
-                        if (match_not(proto_match(p, r->tok[i + 1]), inv) == MATCH_NO)
-                                return true;
-                } else if (t[1] == '-' && (streq(t, "--dport") || streq(t, "--destination-port"))) {
-                        if (parse_range(r->tok[i + 1], &lo, &hi) == 0 && (p->port >= lo && p->port <= hi) == inv)
-                                return true;
-                } else if ((t[1] == 'j' || t[1] == 'g') && t[2] == 0)
-                        break;
-        }
-        return false;
+        if (r->proto_tok && match_not(proto_match(p, r->tok[r->proto_tok]), r->proto_inv) == MATCH_NO)
+                return true;
+        return r->has_dport && (p->port >= r->dport_lo && p->port <= r->dport_hi) == r->dport_inv;
 }
 
 /* Evaluates a rule's conditions; *ret_target is the index of "-j"/"-g" or n_tok. */

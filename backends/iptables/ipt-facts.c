@@ -70,6 +70,34 @@ static bool table_active(const struct ipt_ruleset *rs) {
         return false;
 }
 
+int ipt_table_facts_parsed(const struct options *o, struct fw_facts *fw, struct ipt_table *t, struct ipt_ruleset *rs,
+                           const char *save_text, char **ifaces, const char *root) {
+        int r = 0;
+
+        t->present = rs->present;
+        if (ipt_ruleset_find_chain(rs, "ufw-user-input") >= 0 || ipt_ruleset_find_chain(rs, "ufw6-user-input") >= 0)
+                fw->ufw_chains = true;
+        t->active = table_active(rs);
+        t->n_rules = rs->n_rules;
+        if (t->offline) {
+                int input = ipt_ruleset_find_chain(rs, "INPUT");
+
+                t->input_end_line = rs->commit_line;
+                if (input >= 0 && rs->chains[input].n_rules > 0)
+                        t->input_end_line = rs->chains[input].rules[rs->chains[input].n_rules - 1].line + 1;
+        }
+        if (t->active) {
+                if (t->is_default)
+                        r = ipt_persist_detect(root, t->family, save_text, &t->persist);
+                if (r >= 0)
+                        r = add_frontend_line(fw, t, rs);
+                if (r >= 0)
+                        r = evaluate_table(o, fw, t, rs, ifaces);
+        }
+        ipt_ruleset_done(rs);
+        return r < 0 ? r : 0;
+}
+
 int ipt_table_facts(const struct options *o, struct fw_facts *fw, struct ipt_table *t, const char *save_text,
                     char **ifaces, const char *root, char **ret_error) {
         struct ipt_ruleset rs = {};
@@ -78,26 +106,5 @@ int ipt_table_facts(const struct options *o, struct fw_facts *fw, struct ipt_tab
         r = ipt_ruleset_parse(save_text, "filter", t->family, &rs, ret_error);
         if (r < 0)
                 return r;
-        t->present = rs.present;
-        if (ipt_ruleset_find_chain(&rs, "ufw-user-input") >= 0 || ipt_ruleset_find_chain(&rs, "ufw6-user-input") >= 0)
-                fw->ufw_chains = true;
-        t->active = table_active(&rs);
-        t->n_rules = rs.n_rules;
-        if (t->offline) {
-                int input = ipt_ruleset_find_chain(&rs, "INPUT");
-
-                t->input_end_line = rs.commit_line;
-                if (input >= 0 && rs.chains[input].n_rules > 0)
-                        t->input_end_line = rs.chains[input].rules[rs.chains[input].n_rules - 1].line + 1;
-        }
-        if (t->active) {
-                if (t->is_default)
-                        r = ipt_persist_detect(root, t->family, save_text, &t->persist);
-                if (r >= 0)
-                        r = add_frontend_line(fw, t, &rs);
-                if (r >= 0)
-                        r = evaluate_table(o, fw, t, &rs, ifaces);
-        }
-        ipt_ruleset_done(&rs);
-        return r < 0 ? r : 0;
+        return ipt_table_facts_parsed(o, fw, t, &rs, save_text, ifaces, root);
 }

@@ -7,3 +7,9 @@
 
 int ipt_table_facts(const struct options *o, struct fw_facts *fw, struct ipt_table *t, const char *save_text,
                     char **ifaces, const char *root, char **ret_error);
+
+struct ipt_ruleset;
+
+/* The same, for a ruleset parsed already (from save_text); frees rs. */
+int ipt_table_facts_parsed(const struct options *o, struct fw_facts *fw, struct ipt_table *t, struct ipt_ruleset *rs,
+                           const char *save_text, char **ifaces, const char *root);

@@ -63,25 +63,55 @@ static bool legacy_filter_loaded(int family) {
         return found;
 }
 
-/* The *-save runs that prefetch started, and a thread that waits for them, parses and
- * evaluates: the kernel's dump is most of the cost for big rulesets, and all of it runs
- * while the other backends probe. The thread fills facts of its own; probe joins it and
- * moves them into the real ones. */
+/* The *-save runs, started by prefetch in a thread of their own: it parses each one's
+ * output while it still comes (the kernel's dump and its printing are most of the cost for
+ * big rulesets), then evaluates; all of it while the other backends probe. The thread fills
+ * facts of its own; probe joins it and moves them into the real ones. */
 static struct {
         bool started, threaded;
         pthread_t thread;
         const struct options *o;
         size_t n;
-        struct exec_bg jobs[4];
+        char *path[4];
+        const char *argv[4][4];
         int which[4]; /* index in fw_facts.tables */
-        int error[4]; /* it could not be started */
+        struct exec_job jobs[4];
+        struct ipt_parser parsers[4];
         struct fw_facts fw;
         char **unreadable;
         int r;
 } pending;
 
+static int feed_parser(struct exec_job *j) {
+        return ipt_parser_feed(j->userdata, j->result.out, j->result.out_len);
+}
+
+/* One *-save's result: its rules, parsed as they came, evaluated. */
+static int collect_one(size_t i, char **ifaces) {
+        struct ipt_table *t = &pending.fw.tables[pending.which[i]];
+        struct exec_result *x = &pending.jobs[i].result;
+        const char *prog = ipt_program_name(t->variant, t->family, IPT_PROGRAM_SAVE);
+        _cleanup_free_ char *error = NULL;
+        struct ipt_ruleset rs;
+        int k;
+
+        if (x->status != 0 || x->truncated) {
+                _cleanup_free_ char *d = x->status < 0 && !x->timed_out ? strdup("could not be run") : exec_result_describe(x);
+
+                ipt_parser_done(&pending.parsers[i]);
+                return strv_extendf(&pending.unreadable, "%s: %s", prog, x->truncated ? "output too large" : strna(d));
+        }
+        k = ipt_parser_finish(&pending.parsers[i], x->out, x->out_len, &rs, &error);
+        if (k >= 0)
+                k = ipt_table_facts_parsed(pending.o, &pending.fw, t, &rs, x->out, ifaces, "");
+        if (k == -ENOMEM)
+                return k;
+        if (k < 0)
+                return strv_extendf(&pending.unreadable, "%s: %s", prog, error ?: strerror(-k));
+        return 0;
+}
+
 static int collect(void) {
-        const struct options *o = pending.o;
         struct fw_facts *fw = &pending.fw;
         _cleanup_strv_free_ char **ifaces = NULL;
         enum ipt_variant def = ipt_default_variant();
@@ -94,41 +124,29 @@ static int collect(void) {
                                 .family = fam ? AF_INET6 : AF_INET,
                                 .is_default = (int) def == v,
                         };
-        r = external_interfaces(&ifaces);
-        if (r < 0)
-                (void) strv_extendf(&pending.unreadable, "network interfaces: %s", strerror(-r));
-
-        r = 0;
         for (size_t i = 0; i < pending.n; i++) {
-                struct ipt_table *t = &fw->tables[pending.which[i]];
-                const char *prog = ipt_program_name(t->variant, t->family, IPT_PROGRAM_SAVE);
-                _cleanup_free_ char *error = NULL;
-                struct exec_result x = { .status = -1 };
-                int k = pending.error[i];
-
-                if (k >= 0 && r >= 0)
-                        k = exec_bg_wait(&pending.jobs[i], SAVE_TIMEOUT_MS, EXEC_MAX_OUTPUT_DEFAULT, &x);
-                else if (k >= 0)
-                        exec_bg_done(&pending.jobs[i]);
+                memcpy(pending.argv[i], (const char *[]) { pending.path[i], "-t", "filter", NULL }, sizeof(pending.argv[i]));
+                pending.jobs[i] = (struct exec_job) {
+                        .argv = pending.argv[i],
+                        .on_output = feed_parser,
+                        .userdata = &pending.parsers[i],
+                };
+                ipt_parser_init(&pending.parsers[i], "filter", fw->tables[pending.which[i]].family);
+        }
+        /* a program that could not be started has status -1: said per program below */
+        r = exec_run_many(pending.jobs, pending.n, SAVE_TIMEOUT_MS, EXEC_MAX_OUTPUT_DEFAULT);
+        if (r != -ENOMEM) {
+                r = external_interfaces(&ifaces);
                 if (r < 0)
-                        continue; /* out of memory: only reap the others */
-                if (k < 0) {
-                        (void) strv_extendf(&pending.unreadable, "%s: %s", prog, strerror(-k));
-                        continue;
-                }
-                if (x.status != 0 || x.truncated) {
-                        _cleanup_free_ char *d = exec_result_describe(&x);
-                        (void) strv_extendf(&pending.unreadable, "%s: %s", prog,
-                                            x.truncated ? "output too large" : strna(d));
-                        exec_result_done(&x);
-                        continue;
-                }
-                k = ipt_table_facts(o, fw, t, x.out, ifaces, "", &error);
-                exec_result_done(&x);
-                if (k == -ENOMEM)
-                        r = k;
-                else if (k < 0)
-                        (void) strv_extendf(&pending.unreadable, "%s: %s", prog, error ?: strerror(-k));
+                        (void) strv_extendf(&pending.unreadable, "network interfaces: %s", strerror(-r));
+                r = 0;
+        }
+        for (size_t i = 0; i < pending.n; i++) {
+                if (r >= 0)
+                        r = collect_one(i, ifaces);
+                else
+                        ipt_parser_done(&pending.parsers[i]);
+                exec_result_done(&pending.jobs[i].result);
         }
         return r;
 }
@@ -148,8 +166,7 @@ static void iptables_prefetch(const struct options *o) {
         for (int v = 0; v < _IPT_VARIANT_MAX; v++)
                 for (int fam = 0; fam < 2; fam++) {
                         int family = fam ? AF_INET6 : AF_INET;
-                        _cleanup_free_ char *path = NULL;
-                        size_t n = pending.n;
+                        char *path;
 
                         /* --from names one family: the other one is not on the client's path */
                         if (o->from.family && o->from.family != family)
@@ -159,10 +176,8 @@ static void iptables_prefetch(const struct options *o) {
                         path = ipt_program_path((enum ipt_variant) v, family, IPT_PROGRAM_SAVE);
                         if (!path)
                                 continue;
-                        pending.which[n] = v * 2 + fam;
-                        pending.error[n] = exec_bg_start((const char *const[]) { path, "-t", "filter", NULL },
-                                                         &pending.jobs[n]);
-                        pending.n++;
+                        pending.which[pending.n] = v * 2 + fam;
+                        pending.path[pending.n++] = path;
                 }
         /* signals stay with the main thread */
         sigfillset(&all);
@@ -219,6 +234,8 @@ static int iptables_probe(const struct options *o, struct facts *f) {
                 r = merge(f);
         fw_facts_done(&pending.fw);
         strv_free(pending.unreadable);
+        for (size_t i = 0; i < pending.n; i++)
+                free(pending.path[i]);
         pending = (typeof(pending)) {};
         return r;
 }

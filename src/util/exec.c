@@ -82,6 +82,10 @@ static int job_start(struct exec_job *j) {
                         _exit(127);
                 /* every other descriptor is O_CLOEXEC or closed by the kernel at execve */
                 signal(SIGPIPE, SIG_DFL);
+                /* a thread that started it may block signals: the program gets none blocked */
+                sigset_t none;
+                sigemptyset(&none);
+                sigprocmask(SIG_SETMASK, &none, NULL);
                 execve(j->argv[0], (char *const *) j->argv, (char *const *) exec_env);
                 _exit(127);
         }
@@ -158,13 +162,18 @@ int exec_run_many(struct exec_job *jobs, size_t n, unsigned timeout_ms, size_t m
         struct sigaction ign = { .sa_handler = SIG_IGN }, old;
         uint64_t deadline = exec_now_ms() + timeout_ms;
         _cleanup_free_ struct pollfd *pfd = NULL;
+        bool input = false;
         int r = 0;
 
         pfd = calloc(n * 3 + 1, sizeof(*pfd));
         if (!pfd)
                 return -ENOMEM;
-        /* a child that exits before reading all its input must not kill us */
-        sigaction(SIGPIPE, &ign, &old);
+        /* a child that exits before reading all its input must not kill us (only then: the
+         * disposition is the process's, and other threads may run programs too) */
+        for (size_t i = 0; i < n; i++)
+                input = input || jobs[i].input;
+        if (input)
+                sigaction(SIGPIPE, &ign, &old);
         for (size_t i = 0; i < n; i++) {
                 int k = job_start(&jobs[i]);
                 if (k < 0 && r == 0)
@@ -216,7 +225,11 @@ int exec_run_many(struct exec_job *jobs, size_t n, unsigned timeout_ms, size_t m
                                         close_fd(&j->fd_in);
                         }
                         if (j->fd_out >= 0) {
+                                size_t before = x->out_len;
+
                                 k = drain(j->fd_out, &x->out, &x->out_len, &j->out_cap, max_output, &x->truncated);
+                                if (k >= 0 && x->out_len > before && j->on_output)
+                                        k = j->on_output(j);
                                 if (k != 0)
                                         close_fd(&j->fd_out);
                                 if (k < 0)
@@ -260,7 +273,8 @@ int exec_run_many(struct exec_job *jobs, size_t n, unsigned timeout_ms, size_t m
                 if (!j->result.out || !j->result.err)
                         r = r ?: -ENOMEM;
         }
-        sigaction(SIGPIPE, &old, NULL);
+        if (input)
+                sigaction(SIGPIPE, &old, NULL);
         return r;
 }
 
@@ -276,133 +290,6 @@ int exec_run(const char *const *argv, const char *input, size_t input_len, unsig
         }
         *ret = j.result;
         return 0;
-}
-
-int exec_bg_start(const char *const *argv, struct exec_bg *ret) {
-        int out, err, devnull;
-        pid_t pid;
-
-        *ret = (struct exec_bg) { .fd_out = -1, .fd_err = -1 };
-        out = memfd_create("exec-out", MFD_CLOEXEC);
-        if (out < 0)
-                return -errno;
-        err = memfd_create("exec-err", MFD_CLOEXEC);
-        if (err < 0) {
-                int e = errno;
-                close(out);
-                return -e;
-        }
-        pid = fork();
-        if (pid < 0) {
-                int e = errno;
-                close(out);
-                close(err);
-                return -e;
-        }
-        if (pid == 0) {
-                devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
-                if (devnull < 0 || dup2(devnull, STDIN_FILENO) < 0 || dup2(out, STDOUT_FILENO) < 0 ||
-                    dup2(err, STDERR_FILENO) < 0)
-                        _exit(127);
-                signal(SIGPIPE, SIG_DFL);
-                execve(argv[0], (char *const *) argv, (char *const *) exec_env);
-                _exit(127);
-        }
-        *ret = (struct exec_bg) { .pid = pid, .fd_out = out, .fd_err = err };
-        return 0;
-}
-
-/* What a memory file holds, NUL-terminated. */
-static int read_memfd(int fd, size_t max, char **ret, size_t *ret_len, bool *truncated) {
-        struct stat st;
-        size_t size, done = 0;
-        char *buf;
-
-        if (fstat(fd, &st) < 0)
-                return -errno;
-        size = (size_t) st.st_size;
-        if (size > max) {
-                size = max;
-                *truncated = true;
-        }
-        buf = malloc(size + 1);
-        if (!buf)
-                return -ENOMEM;
-        while (done < size) {
-                ssize_t k = pread(fd, buf + done, size - done, (off_t) done);
-
-                if (k < 0 && errno == EINTR)
-                        continue;
-                if (k <= 0) {
-                        int e = k < 0 ? errno : EIO;
-                        free(buf);
-                        return -e;
-                }
-                done += (size_t) k;
-        }
-        buf[size] = 0;
-        *ret = buf;
-        *ret_len = size;
-        return 0;
-}
-
-int exec_bg_wait(struct exec_bg *bg, unsigned timeout_ms, size_t max_output, struct exec_result *ret) {
-        uint64_t deadline = exec_now_ms() + timeout_ms;
-        int status, pidfd, r = 0;
-
-        *ret = (struct exec_result) { .status = -1 };
-        if (bg->pid <= 0) {
-                exec_bg_done(bg);
-                return -ECHILD;
-        }
-        /* a pidfd turns "exited" into something poll() can wait for with a deadline */
-        pidfd = (int) syscall(SYS_pidfd_open, bg->pid, 0);
-        if (pidfd >= 0) {
-                for (;;) {
-                        uint64_t now = exec_now_ms();
-                        struct pollfd p = { .fd = pidfd, .events = POLLIN };
-                        int k;
-
-                        if (now >= deadline) {
-                                (void) kill(bg->pid, SIGKILL);
-                                ret->timed_out = true;
-                                break;
-                        }
-                        k = poll(&p, 1, (int) (deadline - now));
-                        if (k > 0 || (k < 0 && errno != EINTR))
-                                break;
-                }
-                close(pidfd);
-        }
-        while (waitpid(bg->pid, &status, 0) < 0)
-                if (errno != EINTR) {
-                        r = -errno;
-                        break;
-                }
-        bg->pid = 0;
-        if (r == 0)
-                ret->status = WIFEXITED(status) ? WEXITSTATUS(status) : WIFSIGNALED(status) ? 128 + WTERMSIG(status) : -1;
-        if (r == 0)
-                r = read_memfd(bg->fd_out, max_output, &ret->out, &ret->out_len, &ret->truncated);
-        if (r == 0)
-                r = read_memfd(bg->fd_err, max_output, &ret->err, &ret->err_len, &ret->truncated);
-        exec_bg_done(bg);
-        if (r < 0)
-                exec_result_done(ret);
-        return r;
-}
-
-void exec_bg_done(struct exec_bg *bg) {
-        if (!bg)
-                return;
-        if (bg->pid > 0) {
-                (void) kill(bg->pid, SIGKILL);
-                while (waitpid(bg->pid, NULL, 0) < 0 && errno == EINTR)
-                        ;
-        }
-        close_fd(&bg->fd_out);
-        close_fd(&bg->fd_err);
-        bg->pid = 0;
 }
 
 char *exec_result_describe(const struct exec_result *r) {

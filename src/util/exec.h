@@ -23,6 +23,10 @@ struct exec_job {
         const char *input;       /* NULL: /dev/null */
         size_t input_len;
         struct exec_result result;
+        /* Optional: called whenever more of stdout arrived, result.out holding all of it so
+         * far (it may move between calls). A return < 0 ends the run with that error. */
+        int (*on_output)(struct exec_job *j);
+        void *userdata;
         /* private */
         pid_t pid;
         int fd_in, fd_out, fd_err;
@@ -42,22 +46,6 @@ int exec_run(const char *const *argv, const char *input, size_t input_len, unsig
 int exec_run_many(struct exec_job *jobs, size_t n, unsigned timeout_ms, size_t max_output);
 
 void exec_result_done(struct exec_result *r);
-
-/* A program started in the background. Its stdout and stderr go to memory files, so it
- * never waits for us to read: the caller does other work meanwhile and collects the
- * result with exec_bg_wait(). */
-struct exec_bg {
-        pid_t pid;       /* 0: not running */
-        int fd_out, fd_err;
-};
-
-/* Starts argv (argv[0] an absolute path) with stdin from /dev/null. */
-int exec_bg_start(const char *const *argv, struct exec_bg *ret);
-/* Waits for it (killed at the deadline, ret->timed_out), then reads what it wrote, up to
- * max_output bytes per stream (ret->truncated beyond). Frees bg's resources either way. */
-int exec_bg_wait(struct exec_bg *bg, unsigned timeout_ms, size_t max_output, struct exec_result *ret);
-/* Kills and reaps a program not waited for; accepts a done one. */
-void exec_bg_done(struct exec_bg *bg);
 
 /* The first line of stderr (or stdout), for error messages: "exit 1: iptables: Bad rule". */
 char *exec_result_describe(const struct exec_result *r);

@@ -1,4 +1,5 @@
-/* The program runner: output capture, input, exit codes, timeouts, parallel runs. */
+/* The program runner: output capture, input, exit codes, timeouts, parallel runs, output
+ * handed over as it comes. */
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -6,6 +7,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <string.h>
 
 #include "util/exec.h"
@@ -67,43 +70,59 @@ static void test_many(void **state) {
                 exec_result_done(&j[i].result);
 }
 
-/* In the background: the output goes to memory, so a program that writes far more than a
- * pipe holds finishes before anyone reads. */
-static void test_background(void **state) {
-        struct exec_bg a, b, c, d;
+/* Output handed over while the program still runs. */
+static int on_output(struct exec_job *j) {
+        char ***seen = j->userdata;
+
+        if (strv_extend(seen, j->result.out) < 0)
+                return -ENOMEM;
+        return strstr(j->result.out, "stop") ? -EIO : 0;
+}
+
+static void test_streamed(void **state) {
+        _cleanup_strv_free_ char **seen = NULL, **stopped = NULL;
+        struct exec_job j[2] = {
+                { .argv = (const char *const[]) { "/bin/sh", "-c", "echo a; sleep 0.3; echo b", NULL },
+                  .on_output = on_output, .userdata = &seen },
+                { .argv = (const char *const[]) { "/bin/sh", "-c", "echo stop; sleep 0.3; echo more", NULL },
+                  .on_output = on_output, .userdata = &stopped },
+        };
+
+        /* the callback's error ends the run; the other program still completes */
+        assert_int_equal(exec_run_many(j, 2, 5000, 1000), -EIO);
+        assert_int_equal(strv_length(seen), 2);
+        assert_string_equal(seen[0], "a\n");
+        assert_string_equal(seen[1], "a\nb\n");
+        assert_string_equal(j[0].result.out, "a\nb\n");
+        assert_int_equal(strv_length(stopped), 1);
+        assert_string_equal(stopped[0], "stop\n");
+        for (size_t i = 0; i < 2; i++)
+                exec_result_done(&j[i].result);
+}
+
+/* A thread that runs programs usually blocks all signals; the programs get none blocked. */
+static void *run_blocked(void *userdata) {
+        struct exec_result *r = userdata;
+
+        assert_int_equal(exec_run((const char *const[]) { "/bin/grep", "^SigBlk", "/proc/self/status", NULL }, NULL, 0,
+                                  5000, r),
+                         0);
+        return NULL;
+}
+
+static void test_signal_mask(void **state) {
         struct exec_result r;
+        sigset_t all, old;
+        pthread_t t;
 
-        assert_int_equal(exec_bg_start((const char *const[]) { "/bin/sh", "-c",
-                                                                "head -c 1000000 /dev/zero | tr '\\0' a; echo oops >&2; exit 3",
-                                                                NULL }, &a), 0);
-        assert_int_equal(exec_bg_start((const char *const[]) { "/bin/sleep", "10", NULL }, &b), 0);
-        assert_int_equal(exec_bg_start((const char *const[]) { "/bin/sh", "-c", "head -c 5000 /dev/zero", NULL }, &c), 0);
-        assert_int_equal(exec_bg_start((const char *const[]) { "/bin/sleep", "10", NULL }, &d), 0);
-
-        assert_int_equal(exec_bg_wait(&a, 20000, EXEC_MAX_OUTPUT_DEFAULT, &r), 0);
-        assert_int_equal(r.status, 3);
-        assert_int_equal(r.out_len, 1000000);
-        assert_int_equal(strspn(r.out, "a"), 1000000);
-        assert_string_equal(r.err, "oops\n");
-        assert_false(r.truncated);
-        assert_false(r.timed_out);
+        sigfillset(&all);
+        pthread_sigmask(SIG_SETMASK, &all, &old);
+        assert_int_equal(pthread_create(&t, NULL, run_blocked, &r), 0);
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
+        assert_int_equal(pthread_join(t, NULL), 0);
+        assert_int_equal(r.status, 0);
+        assert_string_equal(r.out, "SigBlk:\t0000000000000000\n");
         exec_result_done(&r);
-
-        assert_int_equal(exec_bg_wait(&b, 200, EXEC_MAX_OUTPUT_DEFAULT, &r), 0);
-        assert_true(r.timed_out);
-        assert_int_equal(r.status, 128 + 9);
-        exec_result_done(&r);
-
-        assert_int_equal(exec_bg_wait(&c, 20000, 1000, &r), 0);
-        assert_int_equal(r.out_len, 1000);
-        assert_true(r.truncated);
-        exec_result_done(&r);
-
-        /* not waited for: killed and reaped; a second call does nothing */
-        exec_bg_done(&d);
-        assert_int_equal(d.pid, 0);
-        exec_bg_done(&d);
-        assert_int_equal(exec_bg_wait(&d, 100, 100, &r), -ECHILD);
 }
 
 int main(void) {
@@ -112,7 +131,8 @@ int main(void) {
                 cmocka_unit_test(test_input_and_status),
                 cmocka_unit_test(test_timeout),
                 cmocka_unit_test(test_many),
-                cmocka_unit_test(test_background),
+                cmocka_unit_test(test_streamed),
+                cmocka_unit_test(test_signal_mask),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -411,9 +411,134 @@ static void test_delete_then_allow(void **state) {
         facts_done(&f);
 }
 
+/* Text fed as it comes from a running *-save, in pieces of every size, parses as the whole. */
+static void assert_same_ruleset(const struct ipt_ruleset *a, const struct ipt_ruleset *b) {
+        assert_int_equal(a->present, b->present);
+        assert_int_equal(a->n_rules, b->n_rules);
+        assert_int_equal(a->commit_line, b->commit_line);
+        assert_int_equal(a->n_chains, b->n_chains);
+        for (size_t c = 0; c < a->n_chains; c++) {
+                assert_string_equal(a->chains[c].name, b->chains[c].name);
+                assert_int_equal(a->chains[c].n_rules, b->chains[c].n_rules);
+                for (size_t i = 0; i < a->chains[c].n_rules; i++) {
+                        const struct ipt_rule *x = &a->chains[c].rules[i], *y = &b->chains[c].rules[i];
+
+                        assert_string_equal(x->text, y->text);
+                        assert_int_equal(x->n_tok, y->n_tok);
+                        for (size_t t = 0; t < x->n_tok; t++) {
+                                assert_string_equal(x->tok[t], y->tok[t]);
+                                assert_int_equal(ipt_tok_quoted(x, t), ipt_tok_quoted(y, t));
+                        }
+                        assert_null(x->tok[x->n_tok]);
+                        assert_int_equal(x->target, y->target);
+                        assert_int_equal(x->line, y->line);
+                        assert_int_equal(x->proto_tok, y->proto_tok);
+                        assert_int_equal(x->has_dport, y->has_dport);
+                        assert_int_equal(x->dport_lo, y->dport_lo);
+                        assert_int_equal(x->dport_hi, y->dport_hi);
+                }
+        }
+}
+
+static void test_incremental(void **state) {
+        const char *fixtures[] = { "seed-before.save", "ufw-default-deny.save", "chains.save", "unknown-match.save" };
+
+        for (size_t k = 0; k < ELEMENTSOF(fixtures); k++) {
+                _cleanup_free_ char *text = fw_read_fixture(fixtures[k]);
+                size_t len = strlen(text);
+                struct ipt_ruleset whole;
+
+                assert_int_equal(ipt_ruleset_parse(text, "filter", AF_INET, &whole, NULL), 0);
+                assert_true(whole.n_rules > 0);
+                for (size_t step = 1; step <= 64; step *= 4) {
+                        struct ipt_parser p;
+                        struct ipt_ruleset rs;
+                        /* what came so far, in a buffer that moves like a growing pipe read */
+                        char *sofar = NULL;
+
+                        ipt_parser_init(&p, "filter", AF_INET);
+                        for (size_t n = step; n < len; n += step) {
+                                char *b = malloc(n + 1);
+
+                                assert_non_null(b);
+                                memcpy(b, text, n);
+                                b[n] = 0;
+                                free(sofar);
+                                sofar = b;
+                                assert_int_equal(ipt_parser_feed(&p, sofar, n), 0);
+                        }
+                        assert_int_equal(ipt_parser_finish(&p, text, len, &rs, NULL), 0);
+                        assert_same_ruleset(&whole, &rs);
+                        ipt_ruleset_done(&rs);
+                        free(sofar);
+                }
+                ipt_ruleset_done(&whole);
+        }
+
+        /* an error in the middle is reported at the end, with its line; no newline at the end */
+        {
+                const char *bad = "*filter\n:INPUT ACCEPT [0:0]\n-A NOCHAIN -j DROP\n-A INPUT -j DROP\nCOMMIT";
+                _cleanup_free_ char *error = NULL;
+                struct ipt_parser p;
+                struct ipt_ruleset rs;
+
+                ipt_parser_init(&p, "filter", AF_INET);
+                assert_int_equal(ipt_parser_feed(&p, bad, 30), 0);
+                assert_int_equal(ipt_parser_feed(&p, bad, 50), 0);
+                assert_true(ipt_parser_finish(&p, bad, strlen(bad), &rs, &error) < 0);
+                assert_string_equal(error, "line 3 of the filter table is not iptables-save syntax");
+        }
+        /* the last line needs no newline; after the table's COMMIT nothing counts */
+        {
+                const char *text = "*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -j DROP\nCOMMIT\n*filter\ngarbage";
+                struct ipt_parser p;
+                struct ipt_ruleset rs;
+
+                ipt_parser_init(&p, "filter", AF_INET);
+                assert_int_equal(ipt_parser_finish(&p, text, strlen(text), &rs, NULL), 0);
+                assert_int_equal(rs.n_rules, 1);
+                assert_int_equal(rs.commit_line, 4);
+                ipt_ruleset_done(&rs);
+        }
+}
+
+/* The parser's note of -p and --dport lets the evaluator pass over rules for other
+ * protocols and ports; a quoted "-p udp" is an argument, not an option. */
+static void test_quick_look(void **state) {
+        struct options o = fixture_options();
+        struct ipt_ruleset rs;
+        struct ipt_verdict v;
+        struct ipt_packet pkt = { .family = AF_INET, .port = 22, .ports = o.ports, .n_ports = 1, .ifaces = ifaces_eth0 };
+        const char *text = "*filter\n:INPUT ACCEPT [0:0]\n"
+                           "-A INPUT -p udp -m udp --dport 22 -j DROP\n"
+                           "-A INPUT ! -p tcp -j DROP\n"
+                           "-A INPUT -p tcp -m tcp ! --dport 22 -j DROP\n"
+                           "-A INPUT -p tcp -m tcp --dport 23:30 -j DROP\n"
+                           "-A INPUT -m comment --comment \"-p udp --dport 80\" -p tcp -m tcp --destination-port 20:22 -j DROP\n"
+                           "COMMIT\n";
+        const struct ipt_rule *r;
+
+        assert_int_equal(ipt_ruleset_parse(text, "filter", AF_INET, &rs, NULL), 0);
+        r = rs.chains[0].rules;
+        assert_string_equal(r[0].tok[r[0].proto_tok], "udp");
+        assert_true(r[0].has_dport && r[0].dport_lo == 22 && r[0].dport_hi == 22 && !r[0].dport_inv);
+        assert_true(r[1].proto_inv);
+        assert_true(r[2].has_dport && r[2].dport_inv);
+        assert_true(r[3].dport_lo == 23 && r[3].dport_hi == 30);
+        assert_string_equal(r[4].tok[r[4].proto_tok], "tcp");
+        assert_true(r[4].dport_lo == 20 && r[4].dport_hi == 22);
+        assert_int_equal(ipt_evaluate(&rs, &pkt, &v), 0);
+        assert_int_equal(v.verdict, FW_VERDICT_DROPPED);
+        assert_int_equal(v.index, 5);
+        ipt_verdict_done(&v);
+        ipt_ruleset_done(&rs);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_seed_before),
+                cmocka_unit_test(test_incremental),
+                cmocka_unit_test(test_quick_look),
                 cmocka_unit_test(test_seed_after),
                 cmocka_unit_test(test_two_ports_numbering),
                 cmocka_unit_test(test_single_port),
