@@ -61,22 +61,63 @@ const char *sshd_run_get_root(void) {
         return run_root;
 }
 
+/* Offline, a file for the chrooted sshd to read (sshd_match_applies()): written on this
+ * host, and copied by the child into its own tmpfs on DIR/run, so the tree gets no file. */
+static const char *run_scratch;
+#define RUN_SCRATCH_NAME "/run/sshrepair-match"
+
+/* In the child: copies run_scratch into the tmpfs; only async-signal-safe calls. */
+static int place_scratch(const char *root) {
+        char dst[4096], buf[4096];
+        int in, out, ok = 0;
+        ssize_t k;
+
+        if ((size_t) snprintf(dst, sizeof dst, "%s" RUN_SCRATCH_NAME, root) >= sizeof dst)
+                return -1;
+        in = open(run_scratch, O_RDONLY | O_CLOEXEC);
+        if (in < 0)
+                return -1;
+        out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        if (out < 0) {
+                close(in);
+                return -1;
+        }
+        while ((k = read(in, buf, sizeof buf)) > 0)
+                if (write(out, buf, (size_t) k) != k) {
+                        ok = -1;
+                        break;
+                }
+        if (k < 0)
+                ok = -1;
+        close(in);
+        close(out);
+        return ok;
+}
+
 /* In the child: enter the tree. sshd insists on its privilege separation directory
  * (/run/sshd), which a tree at rest does not have: in a mount namespace of the child's own,
- * an empty tmpfs on DIR/run gets one, and the tree itself is not changed. */
+ * an empty tmpfs on DIR/run gets one (and the scratch file), and the tree itself is not
+ * changed. */
 static void enter_root(const char *root) {
         char run[4096], sshd_dir[4096];
         struct stat st;
+        bool tmpfs = false;
 
         if ((size_t) snprintf(run, sizeof run, "%s/run", root) >= sizeof run ||
             (size_t) snprintf(sshd_dir, sizeof sshd_dir, "%s/run/sshd", root) >= sizeof sshd_dir)
                 _exit(126);
-        if (stat(sshd_dir, &st) < 0 && unshare(CLONE_NEWNS) == 0 &&
+        if ((run_scratch || stat(sshd_dir, &st) < 0) && unshare(CLONE_NEWNS) == 0 &&
             mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0 &&
-            mount("tmpfs", run, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") == 0)
+            mount("tmpfs", run, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") == 0) {
+                tmpfs = true;
                 (void) mkdir(sshd_dir, 0755);
+        }
         if (stat(sshd_dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
                 dprintf(STDERR_FILENO, "sshrepair: no /run/sshd in %s, and none could be mounted\n", root);
+                _exit(126);
+        }
+        if (run_scratch && (!tmpfs || place_scratch(root) < 0)) {
+                dprintf(STDERR_FILENO, "sshrepair: cannot place a scratch file on a tmpfs in %s\n", root);
                 _exit(126);
         }
         if (chroot(root) < 0 || chdir("/") < 0) {
@@ -364,18 +405,16 @@ int sshd_parse_error_location(const char *message, char **ret_file, unsigned *re
 }
 
 int sshd_match_applies(const char *sshd, const char *criteria, const char *spec, char *const *hostkeys) {
-        char path[4096];
-        /* offline the scratch file must be where the chrooted sshd sees it: the tree's /tmp */
-        size_t skip = run_root ? strlen(run_root) : 0;
-        char *argv[] = { (char *) sshd, (char *) "-T", (char *) "-f", path + skip, (char *) "-C", (char *) spec, NULL };
+        char path[] = "/tmp/sshrepair-match-XXXXXX";
+        /* offline the chrooted sshd reads the copy that the child puts on its tmpfs */
+        char *argv[] = { (char *) sshd, (char *) "-T", (char *) "-f", run_root ? (char *) RUN_SCRATCH_NAME : path,
+                         (char *) "-C", (char *) spec, NULL };
         _cleanup_free_ char *out = NULL, *err = NULL;
         FILE *f;
         int fd, status, r;
 
         if (strchr(criteria, '\n'))
                 return -EINVAL;
-        if ((size_t) snprintf(path, sizeof path, "%s/tmp/sshrepair-match-XXXXXX", run_root ?: "") >= sizeof path)
-                return -ENAMETOOLONG;
         fd = mkstemp(path);
         if (fd < 0)
                 return -errno;
@@ -394,7 +433,9 @@ int sshd_match_applies(const char *sshd, const char *criteria, const char *spec,
                 unlink(path);
                 return -EIO;
         }
+        run_scratch = run_root ? path : NULL;
         r = run_sshd(argv, &out, &err, &status);
+        run_scratch = NULL;
         unlink(path);
         if (r < 0)
                 return r;
