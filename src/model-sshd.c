@@ -155,21 +155,13 @@ int sshd_config_describe(const struct sshd_config_facts *c, char ***ret) {
         for (int k = 0; k < _SSHD_KEY_MAX; k++) {
                 char *const *v = sshd_effective(c, (enum sshd_key) k);
                 const struct sshd_source *src = sshd_winning_source(c, (enum sshd_key) k);
-                size_t len = 1;
                 char *joined, *line;
 
                 if (!v && !src)
                         continue;
-                for (char *const *i = v; i && *i; i++)
-                        len += strlen(*i) + 1;
-                joined = calloc(len, 1);
+                joined = strv_join(v, " ");
                 if (!joined)
                         goto oom;
-                for (char *const *i = v; i && *i; i++) {
-                        if (i != v)
-                                strcat(joined, " ");
-                        strcat(joined, *i);
-                }
                 if (src && src->match >= 0)
                         line = strprintf("%s %s (from %s line %u, in 'Match %s')", sshd_key_to_string((enum sshd_key) k),
                                          v ? joined : "?", src->file, src->line, c->matches[src->match].criteria);

@@ -234,7 +234,6 @@ static int txn_verify_backends(struct txn *t, struct outcome *oc) {
                 const struct backend *b = backend_find(p->steps[i].backend);
                 _cleanup_strv_free_ char **details = NULL;
                 _cleanup_free_ char *joined = NULL;
-                size_t len = 1;
                 bool seen = false;
                 int r;
 
@@ -246,14 +245,7 @@ static int txn_verify_backends(struct txn *t, struct outcome *oc) {
                 r = b->verify(t->options, p, &details);
                 if (r >= 0)
                         continue;
-                for (char **d = details; d && *d; d++)
-                        len += strlen(*d) + 2;
-                joined = details ? calloc(1, len) : NULL;
-                for (char **d = details; joined && d && *d; d++) {
-                        if (d != details)
-                                strcat(joined, "; ");
-                        strcat(joined, *d);
-                }
+                joined = details ? strv_join(details, "; ") : NULL;
                 (void) journal_record(&t->journal, "verify fail");
                 if (options_offline(t->options))
                         set_outcome(oc, 3, PHASE_NONE, "after the change, %s of the tree still blocks SSH from outside: %s",

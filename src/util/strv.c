@@ -109,6 +109,24 @@ int strv_split(const char *s, const char *separators, char ***ret) {
         return 0;
 }
 
+char *strv_join(char *const *l, const char *sep) {
+        size_t len = 1, n = strlen(sep);
+        char *s, *w;
+
+        for (char *const *i = l; i && *i; i++)
+                len += strlen(*i) + n;
+        s = w = malloc(len);
+        if (!s)
+                return NULL;
+        *w = 0;
+        for (char *const *i = l; i && *i; i++) {
+                if (i != l)
+                        w = stpcpy(w, sep);
+                w = stpcpy(w, *i);
+        }
+        return s;
+}
+
 char *strprintf(const char *format, ...) {
         va_list ap;
         char *s;

@@ -21,6 +21,9 @@ char **strv_copy(char *const *l);
 int strv_split(const char *s, const char *separators, char ***ret);
 
 /* asprintf() that returns the string, or NULL on failure. */
+/* The strings of l with sep between them: "" for an empty or NULL list; NULL when out of memory. */
+char *strv_join(char *const *l, const char *sep);
+
 char *strprintf(const char *format, ...) _printf_(1, 2);
 /* Drops trailing whitespace in place. */
 char *strstrip_trailing(char *s);

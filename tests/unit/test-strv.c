@@ -28,6 +28,20 @@ static void test_split(void **state) {
         strv_free(l);
 }
 
+static void test_join(void **state) {
+        char *l[] = { (char *) "a", (char *) "", (char *) "ccc", NULL }, *s;
+
+        s = strv_join(l, "; ");
+        assert_string_equal(s, "a; ; ccc");
+        free(s);
+        s = strv_join(l + 2, ", ");
+        assert_string_equal(s, "ccc");
+        free(s);
+        s = strv_join(NULL, " ");
+        assert_string_equal(s, "");
+        free(s);
+}
+
 static void test_read_full_fd(void **state) {
         char path[] = "/tmp/sshrepair-fileio-XXXXXX", *buf = NULL;
         int fd = mkstemp(path);
@@ -51,6 +65,7 @@ static void test_read_full_fd(void **state) {
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_split),
+                cmocka_unit_test(test_join),
                 cmocka_unit_test(test_read_full_fd),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
