@@ -30,6 +30,13 @@ static int probe_all(const struct options *o, const struct backend *const *list,
         for (const struct backend *const *b = list ?: backends; *b; b++)
                 if ((*b)->prefetch)
                         (*b)->prefetch(o);
+        /* the connect check first: it needs nothing the probes find, and runs while what
+         * prefetch started (big firewall dumps) still runs */
+        if (!options_offline(o)) { /* offline nothing of the tree runs here: no connect check */
+                r = verify_ports(o, PROBE_TIMEOUT_MS, &f->answers, &f->n_answers);
+                if (r < 0)
+                        return r;
+        }
         for (const struct backend *const *b = list ?: backends; *b; b++) {
                 if (!(*b)->probe)
                         continue;
@@ -37,9 +44,7 @@ static int probe_all(const struct options *o, const struct backend *const *list,
                 if (r < 0)
                         return log_error_errno(r, "Failed to probe '%s': %m", (*b)->name);
         }
-        if (options_offline(o))
-                return 0; /* nothing of the tree runs here: no connect check */
-        return verify_ports(o, PROBE_TIMEOUT_MS, &f->answers, &f->n_answers);
+        return 0;
 }
 
 struct progress_state {
