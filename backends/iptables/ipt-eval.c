@@ -507,12 +507,6 @@ struct frame {
         bool some;     /* only some of the SYNs get here */
 };
 
-static int add_note(struct ipt_verdict *v, const struct ipt_chain *c, const struct ipt_rule *r, const char *what,
-                    const char *why) {
-        if (strv_length(v->notes) >= MAX_NOTES)
-                return 0;
-        return strv_extendf(&v->notes, "%s (%s): %s", r->text, what, why ? why : "only some of the SYNs reach it");
-}
 
 static int decide(struct ipt_verdict *v, enum fw_verdict verdict, const struct ipt_ruleset *rs,
                   const struct frame *stack, size_t depth, const struct ipt_rule *r, const struct rule_eval *e) {
@@ -542,28 +536,54 @@ static int decide(struct ipt_verdict *v, enum fw_verdict verdict, const struct i
         return 0;
 }
 
-static bool skipped(const struct ipt_rule *const *skip, size_t n_skip, const struct ipt_rule *r) {
-        for (size_t i = 0; i < n_skip; i++)
-                if (skip[i] == r)
+/* Where the walk through the chains is: it stops at a decision and can go on from there
+ * as if the deciding rule were deleted (skip: the rules deleted so far, wherever the walk
+ * meets them again). */
+struct walk {
+        struct frame stack[MAX_DEPTH];
+        size_t depth;
+        const struct ipt_rule *skip[8];
+        size_t n_skip;
+        const struct ipt_rule *noted[MAX_NOTES]; /* the rule of each note of the verdict */
+};
+
+static int add_note(struct ipt_verdict *v, struct walk *w, const struct ipt_rule *r, const char *what, const char *why) {
+        size_t n = strv_length(v->notes);
+
+        if (n >= MAX_NOTES)
+                return 0;
+        w->noted[n] = r;
+        return strv_extendf(&v->notes, "%s (%s): %s", r->text, what, why ? why : "only some of the SYNs reach it");
+}
+
+/* The notes of the walk so far for the verdict after 'deleted' is gone: not its own. */
+static int notes_without(const struct ipt_verdict *v, struct walk *w, const struct ipt_rule *deleted, char ***ret) {
+        size_t k = 0;
+
+        for (size_t i = 0; v->notes && v->notes[i]; i++) {
+                if (w->noted[i] == deleted)
+                        continue;
+                if (strv_extend(ret, v->notes[i]) < 0)
+                        return -ENOMEM;
+                w->noted[k++] = w->noted[i];
+        }
+        return 0;
+}
+
+static bool skipped(const struct walk *w, const struct ipt_rule *r) {
+        for (size_t i = 0; i < w->n_skip; i++)
+                if (w->skip[i] == r)
                         return true;
         return false;
 }
 
-static int evaluate(const struct ipt_ruleset *rs, const struct ipt_packet *pkt, const struct ipt_rule *const *skip,
-                    size_t n_skip, struct ipt_verdict *ret, const struct ipt_rule **ret_rule) {
-        struct ipt_verdict v = { .family = pkt->family, .port = pkt->port };
-        struct frame stack[MAX_DEPTH];
-        size_t depth = 0;
-        int input, r = 0;
-
-        input = ipt_ruleset_find_chain(rs, "INPUT");
-        if (input < 0) {
-                v.verdict = FW_VERDICT_ACCEPTED;
-                *ret = v;
-                return 0;
-        }
-        v.input_rules = rs->chains[input].n_rules;
-        stack[depth++] = (struct frame) { .chain = input };
+/* Walks on from w's place; v comes with the notes of the walk so far. */
+static int evaluate(const struct ipt_ruleset *rs, const struct ipt_packet *pkt, struct walk *w, int input,
+                    struct ipt_verdict *ret, const struct ipt_rule **ret_rule) {
+        struct ipt_verdict v = *ret;
+        struct frame *stack = w->stack;
+        size_t depth = w->depth;
+        int r = 0;
 
         while (depth > 0) {
                 struct frame *f = &stack[depth - 1];
@@ -578,7 +598,7 @@ static int evaluate(const struct ipt_ruleset *rs, const struct ipt_packet *pkt, 
                         continue;
                 }
                 rule = &c->rules[f->next++];
-                if (n_skip && skipped(skip, n_skip, rule))
+                if (w->n_skip && skipped(w, rule))
                         continue;
                 r = eval_rule(pkt, rule, &e, &ti);
                 if (r < 0)
@@ -605,7 +625,7 @@ static int evaluate(const struct ipt_ruleset *rs, const struct ipt_packet *pkt, 
                 case TARGET_DROP:
                 case TARGET_REJECT:
                         if (some) {
-                                r = add_note(&v, c, rule, tk == TARGET_ACCEPT ? "accepts some" : "blocks some", e.why);
+                                r = add_note(&v, w, rule, tk == TARGET_ACCEPT ? "accepts some" : "blocks some", e.why);
                                 break;
                         }
                         r = decide(&v, tk == TARGET_ACCEPT ? FW_VERDICT_ACCEPTED
@@ -654,8 +674,10 @@ static int evaluate(const struct ipt_ruleset *rs, const struct ipt_packet *pkt, 
                         r = -ENOMEM;
         }
 out:
+        w->depth = depth;
         if (r < 0) {
                 ipt_verdict_done(&v);
+                *ret = (struct ipt_verdict) {};
                 return r;
         }
         *ret = v;
@@ -663,28 +685,42 @@ out:
 }
 
 int ipt_evaluate(const struct ipt_ruleset *rs, const struct ipt_packet *pkt, struct ipt_verdict *ret) {
-        const struct ipt_rule *skip[8];
-        struct ipt_verdict v, *last;
-        size_t n_skip = 0;
-        int r;
+        struct ipt_verdict v = { .family = pkt->family, .port = pkt->port }, *last;
+        const struct ipt_rule *rule = NULL;
+        struct walk w = {};
+        int input, r;
 
-        skip[0] = NULL;
-        r = evaluate(rs, pkt, skip, 0, &v, &skip[0]);
+        input = ipt_ruleset_find_chain(rs, "INPUT");
+        if (input < 0) {
+                v.verdict = FW_VERDICT_ACCEPTED;
+                *ret = v;
+                return 0;
+        }
+        v.input_rules = rs->chains[input].n_rules;
+        w.stack[w.depth++] = (struct frame) { .chain = input };
+        r = evaluate(rs, pkt, &w, input, &v, &rule);
         if (r < 0)
                 return r;
-        /* A block for the SSH port alone gets deleted: what decides once it is gone? */
+        /* A block for the SSH port alone gets deleted: what decides once it is gone? The walk
+         * goes on from that rule, with the notes it made before it. */
         last = &v;
         while ((last->verdict == FW_VERDICT_DROPPED || last->verdict == FW_VERDICT_REJECTED) && last->only_port &&
-               !last->by_policy && last->owner == FW_OWNER_NONE && n_skip + 1 < ELEMENTSOF(skip)) {
+               !last->by_policy && last->owner == FW_OWNER_NONE && w.n_skip < ELEMENTSOF(w.skip) - 1) {
                 struct ipt_verdict *a = calloc(1, sizeof(*a));
 
                 if (!a) {
                         ipt_verdict_done(&v);
                         return -ENOMEM;
                 }
-                n_skip++;
-                skip[n_skip] = NULL;
-                r = evaluate(rs, pkt, skip, n_skip, a, &skip[n_skip]);
+                *a = (struct ipt_verdict) { .family = pkt->family, .port = pkt->port, .input_rules = v.input_rules };
+                if (notes_without(last, &w, rule, &a->notes) < 0) {
+                        ipt_verdict_done(a);
+                        free(a);
+                        ipt_verdict_done(&v);
+                        return -ENOMEM;
+                }
+                w.skip[w.n_skip++] = rule;
+                r = evaluate(rs, pkt, &w, input, a, &rule);
                 if (r < 0) {
                         free(a);
                         ipt_verdict_done(&v);

@@ -3,8 +3,10 @@
 #
 # Benchmark: `sshrepair --dry-run` against `iptables-save` alone, with RULES (default 50000)
 # iptables rules in INPUT, in a throwaway network namespace on this machine, for the nft
-# and the legacy variant. Whole-process wall time, median of RUNS (default 5) runs each.
-# Fails when sshrepair takes more than 1.2 times as long as the variant's iptables-save.
+# and the legacy variant. Whole-process wall time, median of RUNS (default 5) runs each; the
+# two programs run in turns (save, sshrepair, save, ...), so that load from elsewhere on the
+# machine falls on both alike. Fails when sshrepair takes more than 1.2 times as long as the
+# variant's iptables-save.
 # The host's own firewall is never touched: everything runs inside the namespace.
 set -euo pipefail
 BINARY=$(realpath "$1")
@@ -43,16 +45,16 @@ ip -n "$NS" link set lo up
 	echo 'COMMIT'
 } >"$TMP/rules"
 
-# median of RUNS wall-clock times, in ms, of a command run in the namespace
-median_ms() {
-	local i s e
-	for ((i = 0; i < RUNS; i++)); do
-		s=$(date +%s%N)
-		ip netns exec "$NS" "$@" >/dev/null 2>&1 || true
-		e=$(date +%s%N)
-		echo $(((e - s) / 1000000))
-	done | sort -n | awk '{ t[NR] = $1 } END { print t[int((NR + 1) / 2)] }'
+# one run's wall-clock time in ms, of a command run in the namespace
+run_ms() {
+	local s e
+	s=$(date +%s%N)
+	ip netns exec "$NS" "$@" >/dev/null 2>&1 || true
+	e=$(date +%s%N)
+	echo $(((e - s) / 1000000))
 }
+
+median() { sort -n | awk '{ t[NR] = $1 } END { print t[int((NR + 1) / 2)] }'; }
 
 fail=0
 printf '%-10s %8s %14s %14s %7s\n' variant rules "save ms" "sshrepair ms" ratio
@@ -62,8 +64,13 @@ for v in nft legacy; do
 	# the tool must see the block, or it did not read the table
 	ip netns exec "$NS" "$BINARY" --dry-run >"$TMP/out" 2>&1 || true
 	grep -q "firewall.iptables.drop" "$TMP/out" || { cat "$TMP/out"; echo "FAIL: sshrepair did not find the DROP ($v)"; exit 1; }
-	save=$(median_ms "iptables-$v-save")
-	tool=$(median_ms "$BINARY" --dry-run)
+	: >"$TMP/save" && : >"$TMP/tool"
+	for ((i = 0; i < RUNS; i++)); do
+		run_ms "iptables-$v-save" >>"$TMP/save"
+		run_ms "$BINARY" --dry-run >>"$TMP/tool"
+	done
+	save=$(median <"$TMP/save")
+	tool=$(median <"$TMP/tool")
 	ratio=$(awk -v a="$tool" -v b="$save" 'BEGIN { printf "%.2f", a / (b > 0 ? b : 1) }')
 	printf '%-10s %8d %14d %14d %7s\n' "$v" "$RULES" "$save" "$tool" "$ratio"
 	awk -v r="$ratio" -v l="$LIMIT" 'BEGIN { exit !(r > l) }' && { echo "FAIL: $v: ratio $ratio > $LIMIT"; fail=1; }

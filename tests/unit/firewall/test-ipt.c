@@ -411,6 +411,47 @@ static void test_delete_then_allow(void **state) {
         facts_done(&f);
 }
 
+/* After a deletion the walk goes on from the deleted rule, as a new walk without it would:
+ * the deleted rule, met before as a block of some SYNs only, leaves no note behind, and is
+ * passed over where the walk meets it again. */
+static void test_after_deletion_walk(void **state) {
+        struct options o = fixture_options();
+        struct ipt_ruleset rs;
+        struct ipt_verdict v;
+        struct ipt_packet pkt = { .family = AF_INET, .port = 22, .ports = o.ports, .n_ports = 1, .ifaces = ifaces_eth0 };
+        const char *text = "*filter\n:INPUT ACCEPT [0:0]\n:BLK - [0:0]\n"
+                           "-A INPUT -s 10.0.0.0/8 -j BLK\n"
+                           "-A INPUT -m limit --limit 1/sec -j DROP\n"
+                           "-A INPUT -j BLK\n"
+                           "-A INPUT -j BLK\n"
+                           "-A INPUT -p tcp -m multiport --dports 20:30 -j DROP\n"
+                           "-A BLK -p tcp -m tcp --dport 22 -j DROP\n"
+                           "COMMIT\n";
+
+        assert_int_equal(ipt_ruleset_parse(text, "filter", AF_INET, &rs, NULL), 0);
+        assert_int_equal(ipt_evaluate(&rs, &pkt, &v), 0);
+        /* BLK's rule decides, entered from INPUT rule 3; before that it blocked some (from
+         * 10/8) and the limit rule some */
+        assert_int_equal(v.verdict, FW_VERDICT_DROPPED);
+        assert_string_equal(v.chain, "BLK");
+        assert_int_equal(v.entry, 3);
+        assert_true(v.only_port);
+        assert_int_equal(strv_length(v.notes), 2);
+        assert_non_null(strstr(v.notes[0], "-A BLK"));
+        assert_non_null(strstr(v.notes[1], "limit"));
+        /* without it: INPUT rule 4 jumps to an empty BLK, the range rule 5 decides; only the
+         * limit rule's note is left */
+        assert_non_null(v.after);
+        assert_string_equal(v.after->chain, "INPUT");
+        assert_int_equal(v.after->index, 5);
+        assert_false(v.after->only_port);
+        assert_int_equal(strv_length(v.after->notes), 1);
+        assert_non_null(strstr(v.after->notes[0], "limit"));
+        assert_null(v.after->after);
+        ipt_verdict_done(&v);
+        ipt_ruleset_done(&rs);
+}
+
 /* Text fed as it comes from a running *-save, in pieces of every size, parses as the whole. */
 static void assert_same_ruleset(const struct ipt_ruleset *a, const struct ipt_ruleset *b) {
         assert_int_equal(a->present, b->present);
@@ -538,6 +579,7 @@ int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_seed_before),
                 cmocka_unit_test(test_incremental),
+                cmocka_unit_test(test_after_deletion_walk),
                 cmocka_unit_test(test_quick_look),
                 cmocka_unit_test(test_seed_after),
                 cmocka_unit_test(test_two_ports_numbering),
