@@ -63,8 +63,8 @@ static bool legacy_filter_loaded(int family) {
         return found;
 }
 
-/* The *-save runs, started by prefetch in a thread of their own: it parses each one's
- * output while it still comes (the kernel's dump and its printing are most of the cost for
+/* The *-save runs, started by prefetch; a thread of their own parses each one's output
+ * while it still comes (the kernel's dump and its printing are most of the cost for
  * big rulesets), then evaluates; all of it while the other backends probe. The thread fills
  * facts of its own; probe joins it and moves them into the real ones. */
 static struct {
@@ -124,17 +124,8 @@ static int collect(void) {
                                 .family = fam ? AF_INET6 : AF_INET,
                                 .is_default = (int) def == v,
                         };
-        for (size_t i = 0; i < pending.n; i++) {
-                memcpy(pending.argv[i], (const char *[]) { pending.path[i], "-t", "filter", NULL }, sizeof(pending.argv[i]));
-                pending.jobs[i] = (struct exec_job) {
-                        .argv = pending.argv[i],
-                        .on_output = feed_parser,
-                        .userdata = &pending.parsers[i],
-                };
-                ipt_parser_init(&pending.parsers[i], "filter", fw->tables[pending.which[i]].family);
-        }
         /* a program that could not be started has status -1: said per program below */
-        r = exec_run_many(pending.jobs, pending.n, SAVE_TIMEOUT_MS, EXEC_MAX_OUTPUT_DEFAULT);
+        r = exec_wait_many(pending.jobs, pending.n, SAVE_TIMEOUT_MS, EXEC_MAX_OUTPUT_DEFAULT);
         if (r != -ENOMEM) {
                 r = external_interfaces(&ifaces);
                 if (r < 0)
@@ -177,8 +168,19 @@ static void iptables_prefetch(const struct options *o) {
                         if (!path)
                                 continue;
                         pending.which[pending.n] = v * 2 + fam;
-                        pending.path[pending.n++] = path;
+                        pending.path[pending.n] = path;
+                        memcpy(pending.argv[pending.n], (const char *[]) { path, "-t", "filter", NULL },
+                               sizeof(pending.argv[pending.n]));
+                        pending.jobs[pending.n] = (struct exec_job) {
+                                .argv = pending.argv[pending.n],
+                                .on_output = feed_parser,
+                                .userdata = &pending.parsers[pending.n],
+                        };
+                        ipt_parser_init(&pending.parsers[pending.n], "filter", family);
+                        pending.n++;
                 }
+        /* started here, at once, before the thread: a failure is said per program */
+        (void) exec_start_many(pending.jobs, pending.n);
         /* signals stay with the main thread */
         sigfillset(&all);
         pthread_sigmask(SIG_SETMASK, &all, &old);

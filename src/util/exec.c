@@ -158,45 +158,45 @@ static int drain(int fd, char **buf, size_t *len, size_t *cap, size_t max, bool 
         }
 }
 
-int exec_run_many(struct exec_job *jobs, size_t n, unsigned timeout_ms, size_t max_output) {
-        struct sigaction ign = { .sa_handler = SIG_IGN }, old;
-        uint64_t deadline = exec_now_ms() + timeout_ms;
-        _cleanup_free_ struct pollfd *pfd = NULL;
-        bool input = false;
+int exec_start_many(struct exec_job *jobs, size_t n) {
         int r = 0;
 
-        pfd = calloc(n * 3 + 1, sizeof(*pfd));
-        if (!pfd)
-                return -ENOMEM;
-        /* a child that exits before reading all its input must not kill us (only then: the
-         * disposition is the process's, and other threads may run programs too) */
-        for (size_t i = 0; i < n; i++)
-                input = input || jobs[i].input;
-        if (input)
-                sigaction(SIGPIPE, &ign, &old);
         for (size_t i = 0; i < n; i++) {
-                int k = job_start(&jobs[i]);
+                struct exec_job *j = &jobs[i];
+                int k;
+
+                if (j->input) { /* not started, and nothing for the wait to do */
+                        j->result = (struct exec_result) { .status = -1 };
+                        j->pid = 0;
+                        j->fd_in = j->fd_out = j->fd_err = -1;
+                        k = -EINVAL;
+                } else
+                        k = job_start(j);
                 if (k < 0 && r == 0)
                         r = k;
         }
+        return r;
+}
 
+/* Waits for started jobs: feeds their input, reads their output, reaps them. 'r' is the
+ * error of their start, kept. */
+static int wait_many(struct exec_job *jobs, size_t n, unsigned timeout_ms, size_t max_output, int r) {
+        uint64_t deadline = exec_now_ms() + timeout_ms;
+        _cleanup_free_ struct pollfd *pfd = NULL;
+
+        pfd = calloc(n * 3 + 1, sizeof(*pfd));
+        if (!pfd)
+                r = -ENOMEM;
         for (;;) {
                 size_t np = 0;
                 uint64_t now = exec_now_ms();
 
-                for (size_t i = 0; i < n; i++) {
-                        struct exec_job *j = &jobs[i];
-
-                        if (j->fd_in >= 0)
-                                pfd[np++] = (struct pollfd) { .fd = j->fd_in, .events = POLLOUT };
-                        if (j->fd_out >= 0)
-                                pfd[np++] = (struct pollfd) { .fd = j->fd_out, .events = POLLIN };
-                        if (j->fd_err >= 0)
-                                pfd[np++] = (struct pollfd) { .fd = j->fd_err, .events = POLLIN };
-                }
+                for (size_t i = 0; i < n; i++)
+                        np += (jobs[i].fd_in >= 0) + (jobs[i].fd_out >= 0) + (jobs[i].fd_err >= 0);
                 if (np == 0)
                         break;
-                if (now >= deadline) {
+                /* at the deadline (or out of memory) the programs are killed */
+                if (!pfd || now >= deadline) {
                         for (size_t i = 0; i < n; i++)
                                 if (jobs[i].pid > 0 && (jobs[i].fd_out >= 0 || jobs[i].fd_err >= 0)) {
                                         kill(jobs[i].pid, SIGKILL);
@@ -206,6 +206,17 @@ int exec_run_many(struct exec_job *jobs, size_t n, unsigned timeout_ms, size_t m
                                         close_fd(&jobs[i].fd_err);
                                 }
                         break;
+                }
+                np = 0;
+                for (size_t i = 0; i < n; i++) {
+                        struct exec_job *j = &jobs[i];
+
+                        if (j->fd_in >= 0)
+                                pfd[np++] = (struct pollfd) { .fd = j->fd_in, .events = POLLOUT };
+                        if (j->fd_out >= 0)
+                                pfd[np++] = (struct pollfd) { .fd = j->fd_out, .events = POLLIN };
+                        if (j->fd_err >= 0)
+                                pfd[np++] = (struct pollfd) { .fd = j->fd_err, .events = POLLIN };
                 }
                 if (poll(pfd, np, (int) (deadline - now)) < 0 && errno != EINTR) {
                         r = r ?: -errno;
@@ -273,6 +284,30 @@ int exec_run_many(struct exec_job *jobs, size_t n, unsigned timeout_ms, size_t m
                 if (!j->result.out || !j->result.err)
                         r = r ?: -ENOMEM;
         }
+        return r;
+}
+
+int exec_wait_many(struct exec_job *jobs, size_t n, unsigned timeout_ms, size_t max_output) {
+        return wait_many(jobs, n, timeout_ms, max_output, 0);
+}
+
+int exec_run_many(struct exec_job *jobs, size_t n, unsigned timeout_ms, size_t max_output) {
+        struct sigaction ign = { .sa_handler = SIG_IGN }, old;
+        bool input = false;
+        int r = 0;
+
+        /* a child that exits before reading all its input must not kill us (only then: the
+         * disposition is the process's, and other threads may run programs too) */
+        for (size_t i = 0; i < n; i++)
+                input = input || jobs[i].input;
+        if (input)
+                sigaction(SIGPIPE, &ign, &old);
+        for (size_t i = 0; i < n; i++) {
+                int k = job_start(&jobs[i]);
+                if (k < 0 && r == 0)
+                        r = k;
+        }
+        r = wait_many(jobs, n, timeout_ms, max_output, r);
         if (input)
                 sigaction(SIGPIPE, &old, NULL);
         return r;

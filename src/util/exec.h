@@ -45,6 +45,13 @@ int exec_run(const char *const *argv, const char *input, size_t input_len, unsig
 /* Runs several programs at the same time and waits for all of them. */
 int exec_run_many(struct exec_job *jobs, size_t n, unsigned timeout_ms, size_t max_output);
 
+/* The same in two halves, for a caller that starts programs early and waits for them
+ * later (perhaps in another thread): jobs without input only (-EINVAL). A job that could not
+ * be started has status -1; the first such error is returned once all were tried. The
+ * deadline counts from the wait. */
+int exec_start_many(struct exec_job *jobs, size_t n);
+int exec_wait_many(struct exec_job *jobs, size_t n, unsigned timeout_ms, size_t max_output);
+
 void exec_result_done(struct exec_result *r);
 
 /* The first line of stderr (or stdout), for error messages: "exit 1: iptables: Bad rule". */

@@ -100,6 +100,28 @@ static void test_streamed(void **state) {
                 exec_result_done(&j[i].result);
 }
 
+/* Started early, waited for later; a job with input is refused; a program that does not
+ * exist exits 127. */
+static void test_start_then_wait(void **state) {
+        struct exec_job j[2] = {
+                { .argv = (const char *const[]) { "/bin/sh", "-c", "echo started", NULL } },
+                { .argv = (const char *const[]) { "/nonexistent", NULL } },
+        }, in = { .argv = (const char *const[]) { "/bin/cat", NULL }, .input = "x", .input_len = 1 };
+
+        assert_int_equal(exec_start_many(j, 2), 0);
+        assert_int_equal(exec_wait_many(j, 2, 20000, 1000), 0);
+        assert_false(j[0].result.timed_out);
+        assert_int_equal(j[0].result.status, 0);
+        assert_string_equal(j[0].result.out, "started\n");
+        assert_int_equal(j[1].result.status, 127);
+        for (size_t i = 0; i < 2; i++)
+                exec_result_done(&j[i].result);
+        assert_int_equal(exec_start_many(&in, 1), -EINVAL);
+        assert_int_equal(exec_wait_many(&in, 1, 1000, 1000), 0);
+        assert_int_equal(in.result.status, -1);
+        exec_result_done(&in.result);
+}
+
 /* A thread that runs programs usually blocks all signals; the programs get none blocked. */
 static void *run_blocked(void *userdata) {
         struct exec_result *r = userdata;
@@ -133,6 +155,7 @@ int main(void) {
                 cmocka_unit_test(test_many),
                 cmocka_unit_test(test_streamed),
                 cmocka_unit_test(test_signal_mask),
+                cmocka_unit_test(test_start_then_wait),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);
