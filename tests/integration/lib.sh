@@ -642,7 +642,12 @@ tb__on_signal() {
 tb_down() {
 	local rc=${1:-0}
 	[[ -n $TB_DIR ]] || return 0
-	if ((rc != 0)) && [[ $rc != 77 ]]; then tb__debug_dump || true; fi
+	if ((rc != 0)) && [[ $rc != 77 ]]; then
+		tb__debug_dump || true
+		# the caller's own debugging help (run-case.sh: sanitizer reports), while the
+		# container's tree is still there
+		if declare -F tb_case_debug_hook >/dev/null; then tb_case_debug_hook || true; fi
+	fi
 	tb__teardown
 	if [[ -n $TB_LOCK_FD ]]; then
 		exec {TB_LOCK_FD}>&-

@@ -13,6 +13,12 @@
 # Environment: SSHREPAIR_TESTS_REQUIRE=1 turns "cannot run here" (not root, no
 # systemd-nspawn ...) from a skip into a failure, for CI. TB_SSHREPAIR_TIMEOUT (300 s)
 # bounds one run of sshrepair.
+#
+# A sanitizer build (meson -Db_sanitize=address,undefined -Dsanitizer-logs=PREFIX) is
+# recognised by the options it carries (tests/sanitize/options.c): every report of the
+# tool, and of the units it starts, is a file PREFIX-asan.PID / PREFIX-ubsan.PID in the
+# container or the rescue container, and any such file fails the case (printed). An
+# explicit SSHREPAIR_SANITIZER_LOGS=PREFIX overrides the prefix read from the binary.
 # shellcheck disable=SC2317 # the scenario API below is called from the sourced scenario
 set -euo pipefail
 exec 2>&1 # one stream: meson's log keeps the order of events
@@ -79,6 +85,35 @@ fail() {
 }
 
 section() { printf '\n======== %s: %s\n' "$CASE" "$*"; }
+
+# ------------------------------------------------------------------ sanitizer reports
+# The prefix the binary writes its reports to (the log_path of its built-in ASan options),
+# or nothing for a build without -Dsanitizer-logs.
+SANITIZER_LOGS=${SSHREPAIR_SANITIZER_LOGS:-$(grep -a -o -m 1 'log_path=/[^:]*-asan:halt_on_error' "$BINARY" |
+	sed -n '1s/^log_path=\(.*\)-asan:halt_on_error$/\1/p' || true)}
+SANITIZER_SHOWN=0
+# sanitizer_reports: print every report file of the target and of the rescue container
+# (read from the host: works while either is stopped); 1 if there is one.
+sanitizer_reports() {
+	[[ -n $SANITIZER_LOGS && -n ${TB_DIR:-} ]] || return 0
+	local f found=0
+	for f in "$TB_DIR/merged$SANITIZER_LOGS"-* "$TB_DIR/rescue/merged$SANITIZER_LOGS"-*; do
+		[[ -f $f ]] || continue
+		found=1
+		echo "---- ${f#"$TB_DIR/"}"
+		cat "$f"
+	done
+	SANITIZER_SHOWN=1
+	return "$found"
+}
+# lib.sh calls this before it tears down a failed case: a report explains many failures
+# (a unit the tool started that died with status 99, a check that then failed).
+tb_case_debug_hook() {
+	if ((!SANITIZER_SHOWN)) && [[ -n $SANITIZER_LOGS ]]; then
+		echo "---- sanitizer reports ($SANITIZER_LOGS-*):"
+		sanitizer_reports || true
+	fi
+}
 
 # ------------------------------------------------------------------ one case
 cannot_run() {
@@ -174,14 +209,10 @@ run_case() {
 
 	section "check_after"
 	check_after
-	# A sanitizer build (tests/sanitize/run.sh) writes its reports, of the tool and of the
-	# units it started, to files $SSHREPAIR_SANITIZER_LOGS-*; any report fails the case.
-	if [[ -n ${SSHREPAIR_SANITIZER_LOGS:-} ]]; then
-		section "sanitizer reports ($SSHREPAIR_SANITIZER_LOGS-*)"
-		local reports
-		reports=$(tb_sh "cat $SSHREPAIR_SANITIZER_LOGS-* 2>/dev/null" || true)
-		if [[ -n $reports ]]; then
-			printf '%s\n' "$reports"
+	# A sanitizer build: any report, of the tool or of a unit it started, fails the case.
+	if [[ -n $SANITIZER_LOGS ]]; then
+		section "sanitizer reports ($SANITIZER_LOGS-*)"
+		if ! sanitizer_reports; then
 			echo "FAIL: sanitizer reports"
 			exit 1
 		fi
