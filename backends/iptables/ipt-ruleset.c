@@ -239,15 +239,22 @@ static bool builtin_target(const char *t) {
         return streq(t, "ACCEPT") || streq(t, "DROP") || streq(t, "REJECT") || streq(t, "RETURN") || streq(t, "LOG");
 }
 
-/* The chain a rule's -j/-g names (tokens tok[0..n)), -1: none or a built-in target. The
- * target and its options close the rule: looked for from the end. */
-static int rule_target(const struct ipt_ruleset *rs, char *const *tok, size_t n) {
+/* The chain a rule's -j/-g names (tokens tok[0..n)), -1: none or a built-in target,
+ * 'missing': a name that is no chain (yet). The target and its options close the rule:
+ * looked for from the end. */
+static int rule_target(const struct ipt_ruleset *rs, char *const *tok, size_t n, int missing) {
         for (size_t t = n; t-- > 1;) {
                 const char *k = tok[t - 1];
 
                 if (k[0] == '-' && k[-1] != '\x01' &&
-                    (streq(k, "-j") || streq(k, "--jump") || streq(k, "-g") || streq(k, "--goto")))
-                        return builtin_target(tok[t]) ? -1 : ipt_ruleset_find_chain(rs, tok[t]);
+                    (streq(k, "-j") || streq(k, "--jump") || streq(k, "-g") || streq(k, "--goto"))) {
+                        int c;
+
+                        if (builtin_target(tok[t]))
+                                return -1;
+                        c = ipt_ruleset_find_chain(rs, tok[t]);
+                        return c >= 0 ? c : missing;
+                }
         }
         return -1;
 }
@@ -283,8 +290,8 @@ static int add_rule(struct ipt_parser *p, struct ipt_chain *c, const char *line,
         /* the list's NULL */
         if (tokv_push(&p->v, SIZE_MAX) < 0)
                 return -ENOMEM;
-        /* the chains are declared before the rules: the target is known now, unless there
-         * are more than 64 tokens (then at the end) */
+        /* iptables-save declares the chains before the rules: the target is known now; else
+         * (a chain declared further down, over 64 tokens) it is looked up at the end */
         for (int i = 0; i < n && i < (int) ELEMENTSOF(tok); i++)
                 tok[i] = rs->tokens + p->v.at[first + (size_t) i];
         r = &c->rules[c->n_rules++];
@@ -296,7 +303,7 @@ static int add_rule(struct ipt_parser *p, struct ipt_chain *c, const char *line,
                 .line = p->lineno,
         };
         if (n <= (int) ELEMENTSOF(tok)) {
-                r->target = rule_target(rs, tok, (size_t) n);
+                r->target = rule_target(rs, tok, (size_t) n, IPT_TARGET_LATER);
                 note_quick(r, tok, (size_t) n);
         }
         rs->n_rules++;
@@ -415,7 +422,7 @@ static void resolve(struct ipt_parser *p) {
                         r->text = rs->lines + (uintptr_t) r->text;
                         r->tok = rs->tokv + (uintptr_t) r->tok;
                         if (r->target == IPT_TARGET_LATER)
-                                r->target = rule_target(rs, r->tok, r->n_tok);
+                                r->target = rule_target(rs, r->tok, r->n_tok, -1);
                 }
 }
 

@@ -529,6 +529,17 @@ static void test_incremental(void **state) {
                 assert_true(ipt_parser_finish(&p, bad, strlen(bad), &rs, &error) < 0);
                 assert_string_equal(error, "line 3 of the filter table is not iptables-save syntax");
         }
+        /* a jump to a chain declared further down still finds it */
+        {
+                const char *text = "*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -j LATE\n:LATE - [0:0]\n"
+                                   "-A LATE -p tcp -m tcp --dport 22 -j DROP\nCOMMIT\n";
+                struct ipt_ruleset rs;
+
+                assert_int_equal(ipt_ruleset_parse(text, "filter", AF_INET, &rs, NULL), 0);
+                assert_int_equal(rs.chains[0].rules[0].target, ipt_ruleset_find_chain(&rs, "LATE"));
+                assert_int_equal(rs.chains[0].rules[0].target, 1);
+                ipt_ruleset_done(&rs);
+        }
         /* the last line needs no newline; after the table's COMMIT nothing counts */
         {
                 const char *text = "*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -j DROP\nCOMMIT\n*filter\ngarbage";
