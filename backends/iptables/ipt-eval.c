@@ -507,7 +507,6 @@ struct frame {
         bool some;     /* only some of the SYNs get here */
 };
 
-
 static int decide(struct ipt_verdict *v, enum fw_verdict verdict, const struct ipt_ruleset *rs,
                   const struct frame *stack, size_t depth, const struct ipt_rule *r, const struct rule_eval *e) {
         const struct frame *top = &stack[depth - 1];

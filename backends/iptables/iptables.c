@@ -72,8 +72,7 @@ static struct {
         pthread_t thread;
         const struct options *o;
         size_t n;
-        char *path[4];
-        const char *argv[4][4];
+        const char *argv[4][4]; /* argv[i][0]: allocated */
         int which[4]; /* index in fw_facts.tables */
         struct exec_job jobs[4];
         struct ipt_parser parsers[4];
@@ -96,7 +95,7 @@ static int collect_one(size_t i, char **ifaces) {
         int k;
 
         if (x->status != 0 || x->truncated) {
-                _cleanup_free_ char *d = x->status < 0 && !x->timed_out ? strdup("could not be run") : exec_result_describe(x);
+                _cleanup_free_ char *d = exec_result_describe(x);
 
                 ipt_parser_done(&pending.parsers[i]);
                 return strv_extendf(&pending.unreadable, "%s: %s", prog, x->truncated ? "output too large" : strna(d));
@@ -168,7 +167,6 @@ static void iptables_prefetch(const struct options *o) {
                         if (!path)
                                 continue;
                         pending.which[pending.n] = v * 2 + fam;
-                        pending.path[pending.n] = path;
                         memcpy(pending.argv[pending.n], (const char *[]) { path, "-t", "filter", NULL },
                                sizeof(pending.argv[pending.n]));
                         pending.jobs[pending.n] = (struct exec_job) {
@@ -237,7 +235,7 @@ static int iptables_probe(const struct options *o, struct facts *f) {
         fw_facts_done(&pending.fw);
         strv_free(pending.unreadable);
         for (size_t i = 0; i < pending.n; i++)
-                free(pending.path[i]);
+                free((char *) pending.argv[i][0]);
         pending = (typeof(pending)) {};
         return r;
 }

@@ -5,9 +5,6 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -158,14 +155,16 @@ static int drain(int fd, char **buf, size_t *len, size_t *cap, size_t max, bool 
         }
 }
 
-int exec_start_many(struct exec_job *jobs, size_t n) {
+/* Starts every job (refused with -EINVAL: one with input, when 'no_input'); the first
+ * error, once all were tried. */
+static int start_all(struct exec_job *jobs, size_t n, bool no_input) {
         int r = 0;
 
         for (size_t i = 0; i < n; i++) {
                 struct exec_job *j = &jobs[i];
                 int k;
 
-                if (j->input) { /* not started, and nothing for the wait to do */
+                if (no_input && j->input) { /* not started, and nothing for the wait to do */
                         j->result = (struct exec_result) { .status = -1 };
                         j->pid = 0;
                         j->fd_in = j->fd_out = j->fd_err = -1;
@@ -176,6 +175,10 @@ int exec_start_many(struct exec_job *jobs, size_t n) {
                         r = k;
         }
         return r;
+}
+
+int exec_start_many(struct exec_job *jobs, size_t n) {
+        return start_all(jobs, n, true);
 }
 
 /* Waits for started jobs: feeds their input, reads their output, reaps them. 'r' is the
@@ -294,7 +297,7 @@ int exec_wait_many(struct exec_job *jobs, size_t n, unsigned timeout_ms, size_t 
 int exec_run_many(struct exec_job *jobs, size_t n, unsigned timeout_ms, size_t max_output) {
         struct sigaction ign = { .sa_handler = SIG_IGN }, old;
         bool input = false;
-        int r = 0;
+        int r;
 
         /* a child that exits before reading all its input must not kill us (only then: the
          * disposition is the process's, and other threads may run programs too) */
@@ -302,12 +305,7 @@ int exec_run_many(struct exec_job *jobs, size_t n, unsigned timeout_ms, size_t m
                 input = input || jobs[i].input;
         if (input)
                 sigaction(SIGPIPE, &ign, &old);
-        for (size_t i = 0; i < n; i++) {
-                int k = job_start(&jobs[i]);
-                if (k < 0 && r == 0)
-                        r = k;
-        }
-        r = wait_many(jobs, n, timeout_ms, max_output, r);
+        r = wait_many(jobs, n, timeout_ms, max_output, start_all(jobs, n, false));
         if (input)
                 sigaction(SIGPIPE, &old, NULL);
         return r;
@@ -333,5 +331,7 @@ char *exec_result_describe(const struct exec_result *r) {
 
         if (r->timed_out)
                 return strdup("timed out");
+        if (r->status < 0)
+                return strdup("could not be run");
         return strprintf("exit %d%s%.*s", r->status, n ? ": " : "", (int) (n > 300 ? 300 : n), s);
 }

@@ -46,7 +46,8 @@ int exec_run(const char *const *argv, const char *input, size_t input_len, unsig
 int exec_run_many(struct exec_job *jobs, size_t n, unsigned timeout_ms, size_t max_output);
 
 /* The same in two halves, for a caller that starts programs early and waits for them
- * later (perhaps in another thread): jobs without input only (-EINVAL). A job that could not
+ * later (perhaps in another thread): jobs without input only (-EINVAL for such
+ * a job). A job that could not
  * be started has status -1; the first such error is returned once all were tried. The
  * deadline counts from the wait. */
 int exec_start_many(struct exec_job *jobs, size_t n);
@@ -54,7 +55,8 @@ int exec_wait_many(struct exec_job *jobs, size_t n, unsigned timeout_ms, size_t 
 
 void exec_result_done(struct exec_result *r);
 
-/* The first line of stderr (or stdout), for error messages: "exit 1: iptables: Bad rule". */
+/* The first line of stderr (or stdout), for error messages: "exit 1: iptables: Bad rule";
+ * "timed out"; "could not be run" (status -1). */
 char *exec_result_describe(const struct exec_result *r);
 
 /* Finds a program in the system directories (/usr/sbin, /usr/bin, /sbin, /bin); returns a

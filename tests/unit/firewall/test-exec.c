@@ -107,6 +107,7 @@ static void test_start_then_wait(void **state) {
                 { .argv = (const char *const[]) { "/bin/sh", "-c", "echo started", NULL } },
                 { .argv = (const char *const[]) { "/nonexistent", NULL } },
         }, in = { .argv = (const char *const[]) { "/bin/cat", NULL }, .input = "x", .input_len = 1 };
+        _cleanup_free_ char *d = NULL;
 
         assert_int_equal(exec_start_many(j, 2), 0);
         assert_int_equal(exec_wait_many(j, 2, 20000, 1000), 0);
@@ -119,6 +120,8 @@ static void test_start_then_wait(void **state) {
         assert_int_equal(exec_start_many(&in, 1), -EINVAL);
         assert_int_equal(exec_wait_many(&in, 1, 1000, 1000), 0);
         assert_int_equal(in.result.status, -1);
+        d = exec_result_describe(&in.result);
+        assert_string_equal(d, "could not be run");
         exec_result_done(&in.result);
 }
 
